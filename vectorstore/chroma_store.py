@@ -1,0 +1,249 @@
+"""The Chroma side of the index: chunk vectors with their metadata, and a registry of reports.
+
+Two collections live in one Chroma database (embedded `PersistentClient`, or a server):
+- `baocao_chunks`: one record per chunk: its text, embedding and metadata (report, section, locality,
+  years …), so Chroma's own `where` filters can restrict a search;
+- `baocao_reports`: one record per report: its metadata, content hash, chunk count and status.
+  Keeping the registry in Chroma rather than in a local file means a Chroma server shared by several
+  machines stays consistent with itself.
+
+A report is written in three steps: mark it "indexing" with its new hash, upsert its new chunks,
+delete its chunks of any other hash, then mark it "complete". An ingest killed between two steps
+leaves an index that still answers, and a report not marked "complete" is indexed again next run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ingest import Chunk, Report, ReportMetadata
+from vectorstore.embeddings import EmbeddingIdentity
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+CHUNKS_COLLECTION = "baocao_chunks"
+REPORTS_COLLECTION = "baocao_reports"
+STATUS_COMPLETE = "complete"
+STATUS_INDEXING = "indexing"
+_ADD_BATCH = 256
+
+
+class EmbeddingMismatchError(RuntimeError):
+    """The index was built with another embedding model than the one configured now."""
+
+
+class IndexUnavailableError(RuntimeError):
+    """The Chroma database cannot be opened or reached."""
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    metadata: ReportMetadata
+    content_hash: str
+    status: str
+    chunks: int
+    source: str
+
+    @property
+    def report_id(self) -> str:
+        return self.metadata.report_id
+
+
+@dataclass(frozen=True)
+class ChunkHit:
+    chunk_id: str
+    report_id: str
+    section: str
+    section_title: str
+    text: str
+    score: float
+    metadata: dict[str, Any]
+
+
+def open_chroma_client(db_dir: Path, host: str | None = None, port: int | None = None):
+    """An embedded client on `db_dir`, or an HTTP client when a server host is configured."""
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    try:
+        if host:
+            return chromadb.HttpClient(host=host, port=port or 8000, settings=settings)
+        db_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(db_dir), settings=settings)
+    except Exception as exc:  # chromadb raises bare ValueError/ConnectionError/… depending on mode
+        where = f"máy chủ Chroma {host}:{port}" if host else f"thư mục {db_dir}"
+        raise IndexUnavailableError(f"Không mở được chỉ mục tại {where}: {exc}") from exc
+
+
+class ChromaReportStore:
+    """Chunks and reports in Chroma, tied to one embedding identity."""
+
+    def __init__(self, client, identity: EmbeddingIdentity, location: str) -> None:
+        self._client = client
+        self.identity = identity
+        self.location = location
+        self._chunks = _open_or_create_chunks(client, identity)
+        self._reports = client.get_or_create_collection(REPORTS_COLLECTION, embedding_function=None)
+        self._check_identity()
+
+    def _check_identity(self) -> None:
+        recorded = self._chunks.metadata or {}
+        stored = EmbeddingIdentity(
+            str(recorded.get("embedding_backend", "")),
+            str(recorded.get("embedding_model", "")),
+            int(recorded.get("embedding_dimension", 0) or 0),
+        )
+        if stored != self.identity:
+            raise EmbeddingMismatchError(
+                f"Chỉ mục tại {self.location} được tạo bằng mô hình nhúng {stored.describe()}, "
+                f"nhưng cấu hình hiện tại là {self.identity.describe()}. "
+                "Hãy dùng lại cấu hình cũ (BAOCAO_EMBEDDING_BACKEND, BAOCAO_EMBEDDING_MODEL), "
+                "hoặc nạp lại toàn bộ báo cáo vào một chỉ mục mới: baocao ingest --db THƯ_MỤC_MỚI …"
+            )
+
+    # --- reports ------------------------------------------------------------------------------
+
+    def reports(self) -> list[StoredReport]:
+        records = self._reports.get(include=["metadatas"])
+        stored = [_stored_report(meta) for meta in records["metadatas"] or []]
+        return sorted(stored, key=lambda r: r.report_id)
+
+    def get_report(self, report_id: str) -> StoredReport | None:
+        records = self._reports.get(ids=[report_id], include=["metadatas"])
+        metas = records["metadatas"] or []
+        return _stored_report(metas[0]) if metas else None
+
+    def find_by_hash(self, content_hash: str) -> StoredReport | None:
+        records = self._reports.get(where={"content_hash": content_hash}, include=["metadatas"])
+        metas = records["metadatas"] or []
+        return _stored_report(metas[0]) if metas else None
+
+    def write_report(self, report: Report, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
+        """Replace a report's chunks, crash-safely (see the module docstring)."""
+        self._set_report(report, STATUS_INDEXING, len(chunks))
+        for start in range(0, len(chunks), _ADD_BATCH):
+            batch = chunks[start : start + _ADD_BATCH]
+            self._chunks.upsert(
+                ids=[c.chunk_id for c in batch],
+                embeddings=embeddings[start : start + _ADD_BATCH],
+                documents=[c.text for c in batch],
+                metadatas=[_chunk_metadata(c, report) for c in batch],
+            )
+        self._chunks.delete(
+            where={"$and": [{"report_id": report.report_id}, {"content_hash": {"$ne": report.content_hash}}]}
+        )
+        self._set_report(report, STATUS_COMPLETE, len(chunks))
+
+    def _set_report(self, report: Report, status: str, chunks: int) -> None:
+        meta = report.metadata
+        self._reports.upsert(
+            ids=[report.report_id],
+            embeddings=[[0.0]],  # the registry is looked up by id and hash, never by vector
+            metadatas=[
+                {
+                    "report_id": report.report_id,
+                    "content_hash": report.content_hash,
+                    "status": status,
+                    "chunks": chunks,
+                    "source": str(report.source),
+                    "metadata_json": meta.model_dump_json(),
+                }
+            ],
+        )
+
+    def remove_report(self, report_id: str) -> bool:
+        """Delete a report's chunks and registry record. False when no such report is indexed."""
+        known = self.get_report(report_id) is not None
+        self._chunks.delete(where={"report_id": report_id})
+        self._reports.delete(ids=[report_id])
+        return known
+
+    # --- chunks -------------------------------------------------------------------------------
+
+    def chunk_count(self, report_id: str | None = None) -> int:
+        if report_id is None:
+            return self._chunks.count()
+        return len(self._chunks.get(where={"report_id": report_id}, include=[])["ids"])
+
+    def query(self, embedding: list[float], k: int, where: dict[str, Any] | None = None) -> list[ChunkHit]:
+        """The `k` nearest chunks; score is cosine similarity (1 − Chroma's cosine distance)."""
+        total = self._chunks.count()
+        if total == 0:
+            return []
+        result = self._chunks.query(
+            query_embeddings=[embedding],
+            n_results=min(k, total),
+            where=where or None,
+            include=["documents", "metadatas", "distances"],
+        )
+        hits = []
+        for chunk_id, text, meta, distance in zip(
+            result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]
+        ):
+            hits.append(
+                ChunkHit(
+                    chunk_id=chunk_id,
+                    report_id=str(meta["report_id"]),
+                    section=str(meta.get("section", "")),
+                    section_title=str(meta.get("section_title", "")),
+                    text=text,
+                    score=round(1.0 - float(distance), 4),
+                    metadata=dict(meta),
+                )
+            )
+        return hits
+
+
+def _open_or_create_chunks(client, identity: EmbeddingIdentity):
+    """The chunk collection; a new one records the embedding identity it is built with."""
+    from chromadb.errors import NotFoundError
+
+    try:
+        return client.get_collection(CHUNKS_COLLECTION, embedding_function=None)
+    except NotFoundError:
+        return client.create_collection(
+            CHUNKS_COLLECTION,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={
+                "embedding_backend": identity.backend,
+                "embedding_model": identity.model,
+                "embedding_dimension": identity.dimension,
+            },
+            embedding_function=None,
+        )
+
+
+def _chunk_metadata(chunk: Chunk, report: Report) -> dict[str, Any]:
+    meta = report.metadata
+    record: dict[str, Any] = {
+        "report_id": chunk.report_id,
+        "content_hash": report.content_hash,
+        "section": str(chunk.section),
+        "section_title": chunk.section_title,
+        "ordinal": chunk.ordinal,
+        "context": chunk.context,
+        "title": meta.title,
+        "locality": meta.locality,
+        "locality_level": meta.locality_level,
+        "province": meta.province,
+        "date": meta.date,
+        "period": meta.period,
+    }
+    if meta.years:  # Chroma rejects empty lists
+        record["years"] = list(meta.years)
+    return record
+
+
+def _stored_report(meta: dict[str, Any]) -> StoredReport:
+    return StoredReport(
+        metadata=ReportMetadata.model_validate(json.loads(str(meta["metadata_json"]))),
+        content_hash=str(meta["content_hash"]),
+        status=str(meta["status"]),
+        chunks=int(meta["chunks"]),
+        source=str(meta.get("source", "")),
+    )
