@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from evals.dataset import EvalItem
+from ingest import normalize_text
 
 # A number written Vietnamese-style: thousands groups "7.986" / "1.234.567" (exactly three digits after
 # each dot, not followed by another digit), or plain digits "147", "03"; either with a decimal part ",5".
@@ -31,8 +32,9 @@ _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": 
 
 
 def fold(text: str) -> str:
-    """NFC, casefold, collapse whitespace: the text equality a reader would accept."""
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    """The ingest normalisation (NFC, one tone-mark convention), casefold, collapsed whitespace:
+    the text equality a reader would accept ("hoà" = "hòa")."""
+    return " ".join(normalize_text(text).casefold().split())
 
 
 def number_value(raw: str) -> str:
