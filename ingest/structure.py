@@ -204,8 +204,8 @@ def build_sections(blocks: list[Block]) -> tuple[list[str], list[Section]]:
 def _give_empty_leaves_their_title(sections: list[Section]) -> None:
     """A numbered item with no text under it ("3. Tiếp tục kiện toàn …") is content in itself."""
     for i, section in enumerate(sections):
-        has_children = i + 1 < len(sections) and sections[i + 1].path.parts[: len(section.path.parts)] == section.path.parts \
-            and len(sections[i + 1].path.parts) > len(section.path.parts)
+        following = sections[i + 1].path if i + 1 < len(sections) else None
+        has_children = following is not None and following != section.path and following.is_within(section.path)
         if not section.blocks and not has_children:
             section.blocks.append(Block(section.title))
 
@@ -219,5 +219,5 @@ def _path_of(open_headings: list[Heading]) -> SectionPath:
     for i, heading in enumerate(open_headings):
         if heading.kind == "arabic" and i != innermost_arabic:
             continue
-        parts.append(heading.label)
+        parts.extend(heading.label.split("."))
     return SectionPath(tuple(parts))
