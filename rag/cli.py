@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 from rag.service import BaocaoService
@@ -37,6 +38,27 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("query")
     search.add_argument("-k", type=int, default=None, help="số đoạn trả về")
     search.add_argument("--json", action="store_true")
+
+    evaluate = commands.add_parser(
+        "eval", parents=[common], help="chạy bộ câu hỏi đánh giá, in chỉ số theo loại câu hỏi",
+        description="Chạy một bộ câu hỏi đánh giá (JSON Lines theo DESIGN.md) qua hệ thống, in bảng chỉ số "
+                    "theo loại; --gate trả mã 1 khi chỉ số dưới ngưỡng hoặc tụt quá biên so với baseline.")
+    evaluate.add_argument("--dataset", type=Path, action="append",
+                          help="tệp bộ câu hỏi .jsonl (lặp lại được; mặc định: evals/datasets/<split>.jsonl)")
+    evaluate.add_argument("--split", choices=("dev", "test", "all"), default=None,
+                          help="bộ câu hỏi của dự án (mặc định: test)")
+    evaluate.add_argument("--output", type=Path, help="ghi kết quả từng câu (JSON Lines) vào tệp này")
+    evaluate.add_argument("--json", action="store_true", help="in chỉ số tổng hợp dạng JSON")
+    evaluate.add_argument("--gate", action="store_true",
+                          help="so với ngưỡng và baseline; mã thoát 1 nếu không đạt")
+    evaluate.add_argument("--report", type=Path, help="ghi trang HTML báo cáo kết quả vào tệp này")
+    evaluate.add_argument("-k", type=int, default=10, help="số đoạn lấy về cho mỗi câu (mặc định 10)")
+    evaluate.add_argument("--thresholds", type=Path, help="tệp ngưỡng (mặc định: evals/thresholds.toml)")
+    evaluate.add_argument("--baseline", type=Path,
+                          help="tệp baseline (mặc định: evals/baseline/<split>.jsonl khi dùng --split)")
+    evaluate.add_argument("--write-baseline", action="store_true",
+                          help="ghi kết quả lần chạy này làm baseline mới (evals/baseline/<split>.jsonl)")
+    evaluate.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ")
     return parser
 
 
@@ -120,7 +142,95 @@ def cmd_search(service: BaocaoService, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"ingest": cmd_ingest, "list": cmd_list, "remove": cmd_remove, "search": cmd_search}
+def cmd_eval(service: BaocaoService, args: argparse.Namespace) -> int:
+    # evals imports rag: imported here so that rag never imports evals at module level.
+    from evals.dataset import load_dataset
+    from evals.gate import (THRESHOLDS_FILE, baseline_path, format_gate, gate, load_baseline, load_thresholds,
+                            write_baseline)
+    from evals.report import write_report
+    from evals.runner import aggregate_rows, format_table, run_eval, split_paths, write_jsonl
+
+    if args.dataset and args.split:
+        print("Lỗi: dùng --dataset hoặc --split, không dùng cả hai.", file=sys.stderr)
+        return 2
+    if args.k < 1:
+        print("Lỗi: -k phải là số nguyên dương.", file=sys.stderr)
+        return 2
+    split = None if args.dataset else (args.split or "test")
+    paths = args.dataset or split_paths(split)
+    if args.write_baseline and split is None and args.baseline is None:
+        print("Lỗi: --write-baseline cần --split (hoặc --baseline TỆP khi dùng --dataset).", file=sys.stderr)
+        return 2
+    items = []
+    for path in paths:
+        if not path.is_file():
+            print(f"Lỗi: không có tệp bộ câu hỏi {path}", file=sys.stderr)
+            return 2
+        items += load_dataset(path)
+    if not items:
+        print(f"Lỗi: bộ câu hỏi rỗng: {', '.join(map(str, paths))}", file=sys.stderr)
+        return 2
+    duplicates = sorted(qid for qid, count in Counter(item.id for item in items).items() if count > 1)
+    if duplicates:
+        print(f"Lỗi: id câu hỏi bị trùng: {', '.join(duplicates[:10])}", file=sys.stderr)
+        return 2
+    # Read the gate's inputs before the run, so that a bad file fails fast.
+    thresholds = load_thresholds(args.thresholds or THRESHOLDS_FILE) if args.gate else None
+    base_file = args.baseline or (baseline_path(split) if split else None)
+    baseline = None
+    if base_file is not None and base_file.is_file() and not args.write_baseline:
+        baseline = load_baseline(base_file)
+    elif args.baseline is not None and not args.write_baseline:
+        print(f"Lỗi: không có tệp baseline {args.baseline}", file=sys.stderr)
+        return 2
+
+    reports = service.list_reports()
+    indexed = {r.report_id for r in reports}
+    if not indexed:
+        print("Lỗi: chỉ mục chưa có báo cáo nào. Hãy nạp trước: baocao ingest data/reports", file=sys.stderr)
+        return 2
+    absent = sorted({rid for item in items for rid in item.reports} - indexed)
+    if absent:
+        print(f"Cảnh báo: {len(absent)} báo cáo đúng của bộ câu hỏi không có trong chỉ mục: "
+              f"{', '.join(absent[:5])}{' …' if len(absent) > 5 else ''}", file=sys.stderr)
+
+    rows = run_eval(service, items, k=args.k, progress=not args.quiet)
+    agg = aggregate_rows(rows)
+    if args.output:
+        write_jsonl(rows, args.output)
+    if args.write_baseline:
+        written = write_baseline(rows, base_file)
+        baseline = load_baseline(written)
+    result = gate(rows, thresholds, baseline) if args.gate else None
+    if args.report:
+        names = {r.report_id: r.metadata.locality for r in reports if r.metadata.locality}
+        write_report(args.report, rows, agg, aggregate_rows(baseline) if baseline else None, report_names=names)
+
+    human = sys.stderr if args.json else sys.stdout
+    if args.json:
+        payload = dict(agg)
+        if result is not None:
+            payload["gate"] = result.to_dict()
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        source = f"split {split}" if split else ", ".join(map(str, paths))
+        print(f"Bộ câu hỏi: {source} — {len(items)} câu, k={args.k}")
+        print(format_table(agg))
+    if args.output:
+        print(f"Đã ghi kết quả từng câu: {args.output}", file=human)
+    if args.write_baseline:
+        print(f"Đã ghi baseline: {base_file}", file=human)
+    if args.report:
+        print(f"Đã ghi báo cáo: {args.report}", file=human)
+    if result is not None:
+        if baseline is None:
+            print("(ghi chú) không có baseline: chỉ so với ngưỡng", file=human)
+        print(format_gate(result), file=human)
+        return 0 if result.passed else 1
+    return 0
+
+
+COMMANDS = {"ingest": cmd_ingest, "list": cmd_list, "remove": cmd_remove, "search": cmd_search, "eval": cmd_eval}
 
 if __name__ == "__main__":
     sys.exit(main())
