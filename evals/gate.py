@@ -15,13 +15,13 @@ alone do not fail the gate (a change may fix three questions and break one): the
 
 from __future__ import annotations
 
-import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from evals.metrics import ANSWER_METRICS, RETRIEVAL_METRICS, aggregate
+from evals.runner import read_jsonl, write_jsonl
 
 EVALS_DIR = Path(__file__).resolve().parent
 THRESHOLDS_FILE = EVALS_DIR / "thresholds.toml"
@@ -98,28 +98,14 @@ def baseline_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def write_baseline(rows: list[dict[str, Any]], path: str | Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as handle:
-        for row in baseline_rows(rows):
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    return path
+    return write_jsonl(baseline_rows(rows), path)
 
 
 def load_baseline(path: str | Path) -> list[dict[str, Any]]:
-    path = Path(path)
-    rows = []
-    with path.open(encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{lineno}: invalid JSON: {exc.msg}") from None
-            if not isinstance(row, dict) or not isinstance(row.get("id"), str) or not isinstance(row.get("scores"), dict):
-                raise ValueError(f"{path}:{lineno}: a baseline line needs an 'id' and a 'scores' object")
-            rows.append(row)
+    rows = read_jsonl(path)
+    for number, row in enumerate(rows, 1):
+        if not isinstance(row, dict) or not isinstance(row.get("id"), str) or not isinstance(row.get("scores"), dict):
+            raise ValueError(f"{path}: record {number}: a baseline line needs an 'id' and a 'scores' object")
     return rows
 
 
