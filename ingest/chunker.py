@@ -16,7 +16,7 @@ import math
 import re
 from collections.abc import Callable
 
-from ingest.models import Block, BlockKind, Chunk, Report, Section
+from ingest.models import Block, Chunk, Report, Section
 
 MAX_TOKENS = 320
 OVERLAP_MAX_TOKENS = 80
@@ -102,8 +102,6 @@ class SectionChunker:
                 units.append(sentence)
             else:
                 units.extend(self._word_windows(sentence, budget))
-        if block.kind is BlockKind.FOOTNOTE:
-            return [" ".join(units)] if self.count_tokens(" ".join(units)) <= budget else units
         return units
 
     def _word_windows(self, sentence: str, budget: int) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ingest.models import ReportMetadata, Section
 from ingest.structure import ClosingBlock
@@ -49,11 +49,11 @@ class ReportHeader:
     date: str = ""
     title: str = ""
     recipient: str = ""
-    introduction: list[str] | None = None
+    introduction: list[str] = field(default_factory=list)
 
 
 def read_header(preamble: list[str]) -> ReportHeader:
-    header = ReportHeader(introduction=[])
+    header = ReportHeader()
     expecting_title = False
     for paragraph in preamble:
         if expecting_title:
@@ -98,7 +98,7 @@ def extract_metadata(
     first_section = next((s for s in sections if s.blocks), None)
     first_section_text = " ".join(b.text for b in first_section.blocks) if first_section else ""
     all_text = "\n".join(
-        [header.title, *(header.introduction or [])]
+        [header.title, *header.introduction]
         + [s.title for s in sections]
         + [b.text for s in sections for b in s.blocks]
     )
@@ -115,7 +115,7 @@ def extract_metadata(
         issuer=_issuer(locality, closing, sections),
         locality=locality,
         locality_level=locality_level,
-        province=_province([header.recipient, header.title, *(header.introduction or []), first_section_text]),
+        province=_province([header.recipient, header.title, *header.introduction, first_section_text]),
         date=header.date,
         period=period,
         years=years,
@@ -178,7 +178,7 @@ def _period(title: str, all_text: str) -> tuple[str, list[int]]:
     years: list[int] = []
     period = ""
     if (span := _SPAN_IN_TITLE.search(title)) and (body_span := _SPAN_IN_BODY.search(all_text)):
-        count, start, end = body_span.groups()
+        _, start, end = body_span.groups()
         period = f"{span.group(1)} năm {start}-{end}"
         years = list(range(int(start), int(end) + 1))
     else:

@@ -31,7 +31,7 @@ def parse_report(path: Path | str, data: bytes | None = None) -> Report:
     layout = layout_report(read_paragraphs(path, data))
     header = read_header(layout.preamble)
     sections = list(layout.sections)
-    opening = [text for text in (header.title, *(header.introduction or [])) if text]
+    opening = [text for text in (header.title, *header.introduction) if text]
     if opening:
         sections.insert(0, Section(SectionPath(), PREAMBLE_TITLE, [Block(text) for text in opening]))
     if not any(section.blocks for section in sections):

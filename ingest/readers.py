@@ -67,16 +67,8 @@ def read_plain_text(path: Path, data: bytes) -> list[str]:
             "(TCVN3, VNI, Windows-1258): hãy mở bằng trình soạn thảo và lưu lại dưới dạng UTF-8",
         ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    paragraphs: list[str] = []
-    for block in text.split("\n\n"):
-        paragraphs.extend(_split_heading_lines(block))
-    return paragraphs
-
-
-def _split_heading_lines(block: str) -> list[str]:
-    """A block is one paragraph whose lines were wrapped by hand, so its lines are re-joined."""
-    lines = [line.strip() for line in block.split("\n") if line.strip()]
-    return ["\n".join(lines)] if lines else []
+    # Blank lines separate paragraphs; lines inside one are sorted out later (structure.split_wrapped_lines).
+    return [block.strip() for block in text.split("\n\n") if block.strip()]
 
 
 def _control_ratio(data: bytes) -> float:
