@@ -9,6 +9,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from rag.schema import QueryFilters
 from rag.service import BaocaoService
 from rag.settings import BaocaoSettings
 from vectorstore import EmbeddingMismatchError, IndexUnavailableError, IngestSummary, StoredReport
@@ -21,6 +22,12 @@ LIST_FIELDS = ("report_id", "file", "so_hieu", "issuer", "locality", "locality_l
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", type=Path, help="thư mục chỉ mục (mặc định: BAOCAO_DB hoặc data/index)")
+
+    filters = argparse.ArgumentParser(add_help=False)
+    filters.add_argument("--report", action="append", default=[], metavar="REPORT_ID",
+                         help="chỉ dùng báo cáo này (lặp lại được)")
+    filters.add_argument("--locality", action="append", default=[], help="chỉ dùng báo cáo của địa phương này")
+    filters.add_argument("--year", action="append", type=int, default=[], help="chỉ dùng báo cáo của năm này")
 
     parser = argparse.ArgumentParser(prog="baocao", description="Hỏi đáp có trích dẫn trên các báo cáo của UBND.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -35,10 +42,19 @@ def build_parser() -> argparse.ArgumentParser:
     remove = commands.add_parser("remove", parents=[common], help="xóa một báo cáo khỏi chỉ mục")
     remove.add_argument("report_id")
 
-    search = commands.add_parser("search", parents=[common], help="tìm các đoạn liên quan")
+    search = commands.add_parser("search", parents=[common, filters], help="tìm các đoạn liên quan")
     search.add_argument("query")
     search.add_argument("-k", type=int, default=None, help="số đoạn trả về")
     search.add_argument("--json", action="store_true")
+
+    ask = commands.add_parser("ask", parents=[common, filters], help="đặt câu hỏi, nhận câu trả lời có trích dẫn")
+    ask.add_argument("question")
+    ask.add_argument("-k", type=int, default=None, help="số đoạn lấy về")
+    ask.add_argument("--json", action="store_true")
+
+    serve = commands.add_parser("serve", parents=[common], help="mở ứng dụng web hỏi đáp")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=7860)
 
     evaluate = commands.add_parser(
         "eval", parents=[common], help="chạy bộ câu hỏi đánh giá, in chỉ số theo loại câu hỏi",
@@ -133,9 +149,9 @@ def cmd_remove(service: BaocaoService, args: argparse.Namespace) -> int:
 
 
 def cmd_search(service: BaocaoService, args: argparse.Namespace) -> int:
-    results = service.search(args.query, k=args.k)
+    results = service.search(args.query, k=args.k, filters=filters_from_args(args))
     if args.json:
-        payload = {"query": args.query, "results": [r.to_dict() for r in results]}
+        payload = {"query": args.query, "results": [r.to_search_dict() for r in results]}
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return 0
     if not results:
@@ -143,6 +159,32 @@ def cmd_search(service: BaocaoService, args: argparse.Namespace) -> int:
     for rank, r in enumerate(results, 1):
         print(f"[{rank}] {r.score:.3f}  {r.report_id}  {r.section} — {r.section_title[:80]}")
         print(f"    {r.text[:300]}{'…' if len(r.text) > 300 else ''}")
+    return 0
+
+
+def filters_from_args(args: argparse.Namespace) -> QueryFilters:
+    return QueryFilters(report_ids=tuple(args.report), localities=tuple(args.locality), years=tuple(args.year))
+
+
+def cmd_ask(service: BaocaoService, args: argparse.Namespace) -> int:
+    answer = service.ask(args.question, filters=filters_from_args(args), k=args.k)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    for notice in answer.notices:
+        print(f"(!) {notice}")
+    print(answer.to_plain_text())
+    if answer.abstained and answer.retrieved:
+        print("\nCác đoạn gần nhất:")
+        for p in answer.retrieved[:3]:
+            print(f"  {p.report_id} mục {p.section or '(mở đầu)'}: {p.text[:200]}…")
+    return 0
+
+
+def cmd_serve(service: BaocaoService, args: argparse.Namespace) -> int:
+    from ui.app import serve  # gradio is imported only when the app is asked for
+
+    serve(service, host=args.host, port=args.port)
     return 0
 
 
@@ -234,7 +276,8 @@ def cmd_eval(service: BaocaoService, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"ingest": cmd_ingest, "list": cmd_list, "remove": cmd_remove, "search": cmd_search, "eval": cmd_eval}
+COMMANDS = {"ingest": cmd_ingest, "list": cmd_list, "remove": cmd_remove, "search": cmd_search, "ask": cmd_ask,
+            "serve": cmd_serve, "eval": cmd_eval}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -8,6 +8,7 @@ from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from ingest import normalize_text
+from rag.schema import Passage
 from vectorstore import ChromaReportStore, ChunkHit, ReportEmbedding
 
 
@@ -31,3 +32,17 @@ class DenseRetriever(BaseRetriever):
         query = normalize_text(query_bundle.query_str)
         vector = self.embedding.get_query_embedding(query)
         return [hit_to_node(hit) for hit in self.store.query(vector, self.k, self.where)]
+
+    @staticmethod
+    def to_passage(scored: NodeWithScore) -> Passage:
+        return node_to_passage(scored)
+
+
+def node_to_passage(scored: NodeWithScore) -> Passage:
+    meta = scored.node.metadata
+    return Passage(
+        chunk_id=scored.node.node_id, report_id=str(meta["report_id"]), section=str(meta.get("section", "")),
+        section_title=str(meta.get("section_title", "")), text=scored.node.get_content(),
+        score=float(scored.score or 0.0), title=str(meta.get("title", "")), locality=str(meta.get("locality", "")),
+        date=str(meta.get("date", "")), period=str(meta.get("period", "")), context=str(meta.get("context", "")),
+    )

@@ -1,16 +1,20 @@
 """`BaocaoService`: the Python API the CLI, the app and the evaluation use.
 
-It opens the index once (embedding model + Chroma store) and offers ingest, list, remove and search.
+It opens the index once (embedding model, Chroma store, lexical index) and offers ingest, list,
+remove, search and ask. Answering composes: follow-up resolution -> query analysis -> hybrid
+retrieval -> an answerer (extractive by default, an LLM when configured, always verified).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 
+from rag.extractive import ExtractiveAnswerer
 from rag.retrievers import DenseRetriever
+from rag.schema import Answer, AnswerProgress, DraftAnswer, Passage, QueryFilters
 from rag.settings import BaocaoSettings
 from vectorstore import (
     ChromaReportStore,
@@ -21,19 +25,6 @@ from vectorstore import (
     create_embedding,
     open_chroma_client,
 )
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    report_id: str
-    section: str
-    section_title: str
-    chunk_id: str
-    text: str
-    score: float
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 class BaocaoService:
@@ -53,6 +44,12 @@ class BaocaoService:
         location = f"{s.chroma_host}:{s.chroma_port}" if s.chroma_host else str(s.db)
         return ChromaReportStore(client, self.embedding.identity(), location)
 
+    @cached_property
+    def extractive(self) -> ExtractiveAnswerer:
+        return ExtractiveAnswerer()
+
+    # --- the library ------------------------------------------------------------------------------
+
     def ingest(self, paths: Iterable[Path | str], show_progress: bool = True) -> IngestSummary:
         indexer = ReportIndexer(self.store, self.embedding)
         return indexer.ingest([Path(p) for p in paths], show_progress=show_progress)
@@ -63,19 +60,40 @@ class BaocaoService:
     def remove(self, report_id: str) -> bool:
         return self.store.remove_report(report_id)
 
-    def search(self, query: str, k: int | None = None) -> list[SearchResult]:
+    # --- questions ----------------------------------------------------------------------------------
+
+    def search(self, query: str, k: int | None = None, filters: QueryFilters | None = None) -> list[Passage]:
+        """Ranked passages for a query."""
         retriever = DenseRetriever(self.store, self.embedding, k=k or self.settings.search_k)
-        results = []
-        for scored in retriever.retrieve(query):
-            meta = scored.node.metadata
-            results.append(
-                SearchResult(
-                    report_id=meta["report_id"],
-                    section=meta.get("section", ""),
-                    section_title=meta.get("section_title", ""),
-                    chunk_id=scored.node.node_id,
-                    text=scored.node.get_content(),
-                    score=float(scored.score or 0.0),
-                )
-            )
-        return results
+        return [retriever.to_passage(scored) for scored in retriever.retrieve(query)]
+
+    def ask(self, question: str, filters: QueryFilters | None = None, history: Sequence[Answer] = (),
+            k: int | None = None) -> Answer:
+        """An answer with citations, or an abstention that still lists the closest passages.
+
+        `history` holds the earlier answers of the conversation, oldest first, for follow-ups.
+        """
+        final = None
+        for progress in self.ask_stream(question, filters, history, k):
+            final = progress.answer
+        assert final is not None
+        return final
+
+    def ask_stream(self, question: str, filters: QueryFilters | None = None, history: Sequence[Answer] = (),
+                   k: int | None = None) -> Iterator[AnswerProgress]:
+        """`ask`, step by step: text as it grows (token by token with an LLM), then the final Answer."""
+        started = time.perf_counter()
+        filters = filters or QueryFilters()
+        passages = self.search(question, k=k or max(self.settings.search_k, 10), filters=filters)
+        retrieved_at = time.perf_counter()
+        draft: DraftAnswer = self.extractive.answer(question, passages)
+        yield AnswerProgress(text=draft.text)
+        done = time.perf_counter()
+        answer = Answer(
+            question=question, answer=draft.text, abstained=draft.abstained, citations=draft.citations,
+            retrieved=passages, answerer=draft.answerer, notices=draft.notices, resolved_question=question,
+            filters=filters.to_dict(),
+            timings_ms={"retrieve": (retrieved_at - started) * 1000, "answer": (done - retrieved_at) * 1000,
+                        "total": (done - started) * 1000},
+        )
+        yield AnswerProgress(text=answer.answer, answer=answer)

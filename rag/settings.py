@@ -25,3 +25,19 @@ class BaocaoSettings(BaseSettings):
     embedding_passage_prefix: str = ""
 
     search_k: int = 5
+
+    # --- answering ---------------------------------------------------------------------------
+    llm: str = "none"
+    """"none" (extractive answers only, the default), "ollama", or "openai" (any OpenAI-compatible
+    server: vLLM, llama.cpp server, hosted APIs)."""
+    llm_base_url: str = ""
+    """e.g. http://127.0.0.1:11434 for Ollama, http://127.0.0.1:8000/v1 for vLLM."""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout_s: float = 60.0
+    llm_temperature: float = 0.0
+
+    # --- app ---------------------------------------------------------------------------------
+    auth: str = ""
+    """Optional login for `baocao serve`: "user:password" pairs separated by commas, or a path to a
+    file with one pair per line."""

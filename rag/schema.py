@@ -1,0 +1,155 @@
+"""The types that cross the query side: filters, retrieved passages, citations, answers.
+
+They are the Python form of the DESIGN.md `ask` JSON contract; `Answer.to_dict()` is that JSON. The
+CLI, the Gradio app and the evaluation all consume these, so they stay small and plain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ABSTENTION_MESSAGE = "Không tìm thấy thông tin này trong các báo cáo đã nạp."
+
+
+@dataclass(frozen=True)
+class QueryFilters:
+    """Restrictions a user sets explicitly (CLI flags, app filters). Empty means no restriction.
+
+    `localities` are matched against report localities diacritic- and case-insensitively, so
+    "quy nhon" selects "thành phố Quy Nhơn".
+    """
+
+    report_ids: tuple[str, ...] = ()
+    localities: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+
+    def is_empty(self) -> bool:
+        return not (self.report_ids or self.localities or self.years)
+
+    def to_dict(self) -> dict[str, list]:
+        return {"report_ids": list(self.report_ids), "localities": list(self.localities),
+                "years": list(self.years)}
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One retrieved chunk with the report metadata a citation needs."""
+
+    chunk_id: str
+    report_id: str
+    section: str
+    section_title: str
+    text: str
+    score: float
+    title: str = ""
+    locality: str = ""
+    date: str = ""
+    period: str = ""
+    context: str = ""
+
+    def to_retrieved_dict(self) -> dict[str, Any]:
+        return {"report_id": self.report_id, "section": self.section, "chunk_id": self.chunk_id,
+                "score": round(self.score, 4)}
+
+    def to_search_dict(self) -> dict[str, Any]:
+        return {"report_id": self.report_id, "section": self.section, "section_title": self.section_title,
+                "chunk_id": self.chunk_id, "text": self.text, "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True)
+class Citation:
+    """What an [n] marker points to: the report, its section, and the exact supporting sentence(s)."""
+
+    n: int
+    report_id: str
+    title: str
+    locality: str
+    date: str
+    section: str
+    section_title: str
+    quote: str
+    text: str
+    score: float
+    chunk_id: str = ""
+
+    @classmethod
+    def from_passage(cls, n: int, passage: Passage, quote: str) -> Citation:
+        return cls(n=n, report_id=passage.report_id, title=passage.title, locality=passage.locality,
+                   date=passage.date, section=passage.section, section_title=passage.section_title,
+                   quote=quote, text=passage.text, score=round(passage.score, 4), chunk_id=passage.chunk_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    """An answer to one question: the DESIGN.md `ask` object plus what the app shows around it.
+
+    - `answerer`: "extractive", "llm", or "llm-repaired" (an LLM answer with sentences dropped by
+      the verifier).
+    - `notices`: Vietnamese messages for the user (LLM unreachable, sentences dropped, filter relaxed…).
+    - `resolved_question`: the question after follow-up resolution ("còn năm 2020 thì sao?" becomes a
+      full question); equal to `question` when there was nothing to resolve.
+    - `filters`: the filters actually applied (explicit ones and those read from the question).
+    """
+
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    retrieved: list[Passage] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    answerer: str = "extractive"
+    notices: list[str] = field(default_factory=list)
+    resolved_question: str = ""
+    filters: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [c.to_dict() for c in self.citations],
+            "retrieved": [p.to_retrieved_dict() for p in self.retrieved],
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "answerer": self.answerer,
+            "notices": list(self.notices),
+            "resolved_question": self.resolved_question or self.question,
+            "filters": self.filters,
+        }
+
+    def to_plain_text(self) -> str:
+        """The answer with its sources, for pasting into a document."""
+        lines = [self.answer]
+        if self.citations:
+            lines += ["", "Nguồn:"]
+            for c in self.citations:
+                where = ", ".join(part for part in (c.locality, c.date) if part)
+                section = f"mục {c.section}" if c.section else "phần mở đầu"
+                lines.append(f"[{c.n}] {c.title} ({where}), {section}: “{c.quote}”")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class AnswerProgress:
+    """One step of a streamed answer: the text so far, and the final `Answer` on the last step.
+
+    The final answer may differ from the streamed text: verification can drop sentences or replace
+    the whole LLM answer with the extractive one, and the UI then shows the final text.
+    """
+
+    text: str
+    answer: Answer | None = None
+
+
+@dataclass
+class DraftAnswer:
+    """What an answerer produces before the service adds the question, retrieval and timings."""
+
+    text: str
+    citations: list[Citation]
+    abstained: bool
+    answerer: str = "extractive"
+    notices: list[str] = field(default_factory=list)
