@@ -13,21 +13,13 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from evals.dataset import EvalItem
 from ingest import normalize_text
+from rag.figures import NUMBER_PATTERN, number_value, numbers_in
 
-# A number written Vietnamese-style: thousands groups "7.986" / "1.234.567" (exactly three digits after
-# each dot, not followed by another digit), or plain digits "147", "03"; either with a decimal part ",5".
-_NUMBER = r"\d{1,3}(?:\.\d{3})+(?!\d)(?:,\d+)?|\d+(?:,\d+)?"
-_TOKEN = re.compile(rf"(?P<num>{_NUMBER})|(?P<word>[^\W\d_]+)|(?P<punct>[^\w\s])")
-# Citation markers "[1]", "[1, 2]", "[1][3]" point at sources; they are not figures of the answer.
-_MARKER = re.compile(r"\[\s*\d+(?:\s*[,;-]\s*\d+)*\s*\]")
-# A list enumerator at the start of a line ("1." / "2)") numbers the answer's own items, not a fact.
-_ENUMERATOR = re.compile(r"(?m)^\s*\d{1,2}[.)](?=\s)")
+_TOKEN = re.compile(rf"(?P<num>{NUMBER_PATTERN})|(?P<word>[^\W\d_]+)|(?P<punct>[^\w\s])")
 _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"})
 
 
@@ -35,15 +27,6 @@ def fold(text: str) -> str:
     """The ingest normalisation (NFC, one tone-mark convention), casefold, collapsed whitespace:
     the text equality a reader would accept ("hoà" = "hòa")."""
     return " ".join(normalize_text(text).casefold().split())
-
-
-def number_value(raw: str) -> str:
-    """Canonical value of a Vietnamese-written number: "7.986" -> "7986", "99,5" -> "99.5", "03" -> "3"."""
-    try:
-        value = Decimal(raw.replace(".", "").replace(",", "."))
-    except InvalidOperation:  # pragma: no cover - the regex only hands over digit strings
-        return raw
-    return format(value.normalize(), "f")
 
 
 def tokens(text: str) -> list[tuple[str, str]]:
@@ -70,12 +53,6 @@ def _contains(haystack: list[tuple[str, str]], needle: list[tuple[str, str]]) ->
 def contains_fact(answer: str, fact: str) -> bool:
     """True when the fact's token sequence occurs in the answer (numbers by value, see module doc)."""
     return _contains(tokens(answer), tokens(fact))
-
-
-def numbers_in(text: str) -> list[tuple[str, str]]:
-    """(as written, canonical value) for every number of `text`, citation markers and enumerators excluded."""
-    text = _ENUMERATOR.sub(" ", _MARKER.sub(" ", unicodedata.normalize("NFC", text)))
-    return [(m.group(), number_value(m.group())) for m in re.finditer(_NUMBER, text)]
 
 
 # --- retrieval -------------------------------------------------------------------------------------
