@@ -1,22 +1,290 @@
-"""Extractive answers: the sentences of the retrieved passages that answer the question. (first cut)"""
+"""Extractive answers: the report's own sentences that answer the question, with [n] markers.
+
+The default answerer uses no language model, so it cannot invent a figure: every sentence of the
+answer is copied from a retrieved passage and cites it. What it has to get right is *which* sentences,
+and *when to say nothing*:
+- Sentences of the top passages are scored by how much of the question they cover (syllables and
+  syllable pairs, weighted by rarity among the candidates, abbreviations expanded), with a bonus for a
+  figure when the question asks for one, and for the unit asked for right after the figure ("bao
+  nhiêu vụ khiếu nại" -> "147 vụ khiếu nại").
+- It abstains when no sentence covers enough of the question, when a figure is asked and none is
+  found, when the question is about a place no report covers, or when it is about a year or period
+  the reports do not cover (a 2024 figure is not an answer about 2020). The thresholds are
+  calibrated on the `dev` eval split, where both kinds of error are counted.
+- A question about several places (or "which localities …") is answered per report.
+"""
 
 from __future__ import annotations
 
-from ingest import split_sentences, strip_diacritics
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ingest import normalize_text, split_sentences, strip_diacritics
+from ingest.abbreviations import expand_abbreviations
+from rag.figures import numbers_in
+from rag.query_analysis import AnalyzedQuery, fold, years_in
 from rag.schema import ABSTENTION_MESSAGE, Citation, DraftAnswer, Passage
+
+# Words that shape a question but say nothing about its topic.
+STOP_WORDS = set("""
+bao nhieu may la gi nao nhung cac cua trong va da duoc co khong thi o tai ve voi cho den tu theo nay
+do the ra sao hay hoac con nhu tren duoi sau truoc khi luc mot hai ba bon nam ngay thang
+quy dau cuoi bao cao tong cong tat ca moi tung bang hien nay nua
+""".split())
+LEVEL_WORDS = {"pho", "huyen", "xa", "phuong", "tp", "ubnd"}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    sentence: str
+    passage: Passage
+    rank: int
+    position: int
+    terms: frozenset[str]
+    marked_terms: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Scored:
+    candidate: Candidate
+    score: float
+    coverage: float
+    covered: frozenset[str]
+
+
+def terms_of(text: str, ignore: set[str] = frozenset(), keep_marks: bool = False) -> set[str]:
+    """Syllables and adjacent syllable pairs of `text`, stop words and `ignore` (both folded) left out.
+
+    With `keep_marks` the terms keep their diacritics: a question typed with them is matched exactly,
+    so "hộ nghèo" does not match "hồ sơ" as their folded forms ("ho") would.
+    """
+    expanded = normalize_text(expand_abbreviations(text)).lower()
+    words = [w for w in re.findall(r"\w+", expanded) if not w.isdigit()]
+    keys = [strip_diacritics(w) for w in words]
+    if not keep_marks:
+        words = keys
+    skip = [k in STOP_WORDS or k in ignore for k in keys]
+    unigrams = {w for w, k, drop in zip(words, keys, skip) if not drop and len(k) > 1}
+    bigrams = {f"{a}_{b}" for a, b, drop_a, drop_b in zip(words, words[1:], skip, skip[1:])
+               if not drop_a and not drop_b}
+    return unigrams | bigrams
+
+
+def has_diacritics(text: str) -> bool:
+    return strip_diacritics(text) != text.lower()
 
 
 class ExtractiveAnswerer:
-    def answer(self, question: str, passages: list[Passage]) -> DraftAnswer:
-        words = set(strip_diacritics(question).split())
-        best = None
-        for passage in passages[:5]:
-            for sentence in split_sentences(passage.text):
-                overlap = len(words & set(strip_diacritics(sentence).split()))
-                if best is None or overlap > best[0]:
-                    best = (overlap, sentence, passage)
-        if best is None or best[0] < 2:
-            return DraftAnswer(text=ABSTENTION_MESSAGE, citations=[], abstained=True)
-        _, sentence, passage = best
-        return DraftAnswer(text=f"{sentence} [1]", citations=[Citation.from_passage(1, passage, sentence)],
-                           abstained=False)
+    """Answers with sentences copied from the passages; see the module docstring."""
+
+    def __init__(self, min_coverage: float = 0.25, max_sentences: int = 3, max_list_sentences: int = 5,
+                 corpus_mentions: Callable[[str], bool] | None = None) -> None:
+        self.min_coverage = min_coverage
+        self.max_sentences = max_sentences
+        self.max_list_sentences = max_list_sentences
+        self.corpus_mentions = corpus_mentions
+
+    # --- entry point ----------------------------------------------------------------------------
+
+    def answer(self, query: AnalyzedQuery, passages: list[Passage]) -> DraftAnswer:
+        unknown = [p for p in query.unknown_places if not self._mentioned(p)]
+        if unknown:
+            return abstain(f"Các báo cáo đã nạp không có thông tin về {', '.join(unknown)}.")
+        if not passages:
+            return abstain()
+        candidates = self._candidates(passages)
+        ignore = self._ignored_terms(query)
+        marked = has_diacritics(query.text)
+        q_terms = terms_of(query.text, ignore, keep_marks=marked)
+        if not q_terms:
+            return abstain()
+        idf = self._idf(candidates, marked)
+        scored = sorted((self._score(c, q_terms, idf, query, marked) for c in candidates), key=lambda s: -s.score)
+        if query.asks_comparison and len({p.report_id for p in passages}) > 1:
+            return self._per_report(query, scored, passages)
+        chosen = self._select(query, scored)
+        if not chosen:
+            return abstain()
+        mismatch = period_mismatch(query, chosen[0].candidate)
+        if mismatch:
+            return abstain(mismatch)
+        return compose([chosen])
+
+    # --- candidates and scores ---------------------------------------------------------------------
+
+    def _mentioned(self, place: str) -> bool:
+        name = place.split(" ", 1)[1] if " " in place else place
+        return bool(self.corpus_mentions and self.corpus_mentions(name))
+
+    @staticmethod
+    def _candidates(passages: list[Passage]) -> list[Candidate]:
+        seen: set[str] = set()
+        out = []
+        for rank, passage in enumerate(passages):
+            sentences = [s for line in passage.text.split("\n") for s in split_sentences(line)]
+            for position, sentence in enumerate(sentences):
+                key = fold(sentence)
+                if len(key) < 12 or key in seen:
+                    continue
+                seen.add(key)
+                out.append(Candidate(sentence, passage, rank, position, frozenset(terms_of(sentence)),
+                                     frozenset(terms_of(sentence, keep_marks=True))))
+        return out
+
+    @staticmethod
+    def _ignored_terms(query: AnalyzedQuery) -> set[str]:
+        """Place names and level words: retrieval already restricted the reports to the place."""
+        ignore = set(LEVEL_WORDS)
+        for loc in query.localities:
+            ignore.update(loc.folded.split())
+        return ignore
+
+    @staticmethod
+    def _idf(candidates: list[Candidate], marked: bool) -> dict[str, float]:
+        df = Counter(term for c in candidates for term in (c.marked_terms if marked else c.terms))
+        n = len(candidates) + 1
+        return {term: math.log(1 + n / (1 + count)) for term, count in df.items()}
+
+    def _score(self, c: Candidate, q_terms: set[str], idf: dict[str, float], query: AnalyzedQuery,
+               marked: bool) -> Scored:
+        default = math.log(1 + len(idf) + 1)
+        weight = {t: idf.get(t, default) * (1.5 if "_" in t else 1.0) for t in q_terms}
+        covered = q_terms & (c.marked_terms if marked else c.terms)
+        coverage = sum(weight[t] for t in covered) / sum(weight.values())
+        score = coverage - 0.01 * c.rank
+        has_figure = _has_figure(c.sentence)
+        if query.asks_rate and "%" not in c.sentence and "phần trăm" not in c.sentence.lower():
+            has_figure = False
+        if query.asks_figure:
+            score += 0.08 if has_figure else -0.15
+            if has_figure and any(_measure_follows_figure(m, c.sentence) for m in query.measures):
+                score += 0.12
+        return Scored(c, score, coverage, frozenset(covered))
+
+    # --- selection ---------------------------------------------------------------------------------
+
+    def _select(self, query: AnalyzedQuery, scored: list[Scored], report_id: str | None = None) -> list[Scored]:
+        pool = [s for s in scored if report_id is None or s.candidate.passage.report_id == report_id]
+        if not pool or pool[0].coverage < self.min_coverage:
+            return []
+        best = pool[0]
+        if query.asks_figure and not _has_figure(best.candidate.sentence):
+            return []
+        if query.asks_rate and "%" not in best.candidate.sentence and "phần trăm" not in best.candidate.sentence:
+            return []
+        limit = self.max_list_sentences if query.asks_list else self.max_sentences
+        chosen = [best]
+        covered = set(best.covered)
+        for s in pool[1:]:
+            if len(chosen) >= limit:
+                break
+            gain = s.covered - covered
+            close = s.score >= 0.8 * best.score
+            same_place = s.candidate.passage.report_id == best.candidate.passage.report_id
+            if close and same_place and (gain or query.asks_list):
+                chosen.append(s)
+                covered |= s.covered
+        return chosen
+
+    def _per_report(self, query: AnalyzedQuery, scored: list[Scored], passages: list[Passage]) -> DraftAnswer:
+        """One group of sentences per report, in the order the places are named (else by rank)."""
+        order = []
+        for loc in query.localities:
+            order += [rid for rid in loc.report_ids if rid not in order and not loc.is_province]
+        for p in passages:
+            if p.report_id not in order and (not query.report_ids or p.report_id in query.report_ids):
+                order.append(p.report_id)
+        groups, missing = [], []
+        for report_id in order:
+            chosen = self._select(query, scored, report_id)
+            if chosen and not period_mismatch(query, chosen[0].candidate):
+                groups.append(chosen[:2])
+            elif report_id in query.report_ids:
+                missing.append(report_id)
+        if not groups:
+            return abstain()
+        names = {p.report_id: p.locality for p in passages}
+        notes = [f"{names.get(rid) or rid}: không tìm thấy thông tin này trong báo cáo." for rid in missing]
+        return compose(groups, per_report=True, trailing=notes)
+
+
+def _is_year(value: str) -> bool:
+    return len(value) == 4 and value[:2] in ("19", "20")
+
+
+# "COVID-19", "ISO 9001": a number that is part of a name is not a figure.
+_NAME_NUMBER = re.compile(r"\b[A-ZĐ]{2,}[- ]?\d+")
+
+
+def _has_figure(sentence: str) -> bool:
+    return any(not _is_year(v) for _, v in numbers_in(_NAME_NUMBER.sub(" ", sentence)))
+
+
+def _measure_follows_figure(measure: str, sentence: str) -> bool:
+    first = measure.split()[0]
+    return re.search(rf"\d[\d.,/%]*\s*(?:\w+\s+)?{re.escape(first)}\b", fold(sentence)) is not None
+
+
+def period_mismatch(query: AnalyzedQuery, candidate: Candidate) -> str:
+    """Why the evidence is about another period than the question, or "" when it is not.
+
+    The evidence's period is what its sentence says, else the report's period. A question about 2020
+    answered from a 2024 report is the confident wrong figure this product must never give.
+    """
+    passage = candidate.passage
+    sentence_years = set(years_in(candidate.sentence))
+    report_years = set(years_in(" ".join((passage.period, passage.title))))
+    if query.years and not sentence_years & set(query.years):
+        evidence_years = report_years
+        if evidence_years and not evidence_years & set(query.years):
+            asked = ", ".join(map(str, query.years))
+            return f"Các báo cáo đã nạp không có số liệu của năm {asked} cho câu hỏi này " \
+                   f"(báo cáo gần nhất nói về {passage.period or 'kỳ khác'})."
+    period = fold(passage.period)
+    if query.half and f"6 thang {_other_half(query.half)}" in period and f"6 thang {query.half}" not in fold(
+            candidate.sentence):
+        return f"Các báo cáo đã nạp chỉ có số liệu {passage.period}, không có số liệu 6 tháng {query.half}" \
+               .replace("6 tháng dau", "6 tháng đầu").replace("6 tháng cuoi", "6 tháng cuối") + "."
+    quarter = re.search(r"quy (i{1,3}|iv)\b", period)
+    if query.quarter and quarter and {"i": 1, "ii": 2, "iii": 3, "iv": 4}[quarter.group(1)] != query.quarter:
+        return f"Các báo cáo đã nạp chỉ có số liệu {passage.period}, không có số liệu quý {query.quarter}."
+    return ""
+
+
+def _other_half(half: str) -> str:
+    return "cuoi" if half == "dau" else "dau"
+
+
+def abstain(reason: str = "") -> DraftAnswer:
+    text = ABSTENTION_MESSAGE if not reason else f"{ABSTENTION_MESSAGE} {reason}"
+    return DraftAnswer(text=text, citations=[], abstained=True)
+
+
+def compose(groups: list[list[Scored]], per_report: bool = False, trailing: list[str] = ()) -> DraftAnswer:
+    """The answer text with one [n] per cited passage, and the citations with their quotes."""
+    numbers: dict[str, int] = {}
+    quotes: dict[str, list[str]] = defaultdict(list)
+    passages: dict[str, Passage] = {}
+    lines = []
+    for group in groups:
+        ordered = sorted(group, key=lambda s: (s.candidate.rank, s.candidate.passage.text.find(s.candidate.sentence)))
+        parts = []
+        for s in ordered:
+            passage = s.candidate.passage
+            n = numbers.setdefault(passage.chunk_id, len(numbers) + 1)
+            passages[passage.chunk_id] = passage
+            quotes[passage.chunk_id].append(s.candidate.sentence)
+            parts.append(f"{s.candidate.sentence.rstrip()} [{n}]")
+        body = " ".join(parts)
+        place = ordered[0].candidate.passage.locality
+        lines.append(f"- {_capitalise(place)}: {body}" if per_report and place else body)
+    lines += [f"- {_capitalise(note)}" for note in trailing]
+    citations = [Citation.from_passage(n, passages[cid], " ".join(quotes[cid])) for cid, n in numbers.items()]
+    return DraftAnswer(text="\n".join(lines), citations=citations, abstained=False)
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -1,41 +1,32 @@
-"""Retrievers over the report index, as llama-index retrievers so that query engines can use them."""
+"""Retrievers over the report index, as llama-index retrievers so that query engines can use them.
+
+- `DenseRetriever`: nearest chunks by embedding (Chroma).
+- `LexicalRetriever`: BM25 over folded syllables (the lexical index beside Chroma); finds what the
+  embedding misses: questions typed without diacritics, abbreviations, exact names and numbers.
+- `HybridRetriever`: both, fused by reciprocal rank (RRF), restricted to the reports a question or
+  a filter selects, and diversified across reports for list and comparison questions.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from ingest import normalize_text
+from ingest.abbreviations import expand_abbreviations
 from rag.schema import Passage
 from vectorstore import ChromaReportStore, ChunkHit, ReportEmbedding
+
+RRF_K = 60
 
 
 def hit_to_node(hit: ChunkHit) -> NodeWithScore:
     node = TextNode(id_=hit.chunk_id, text=hit.text, metadata=dict(hit.metadata))
     return NodeWithScore(node=node, score=hit.score)
-
-
-class DenseRetriever(BaseRetriever):
-    """Nearest chunks by embedding similarity, optionally restricted by a Chroma `where` filter."""
-
-    def __init__(self, store: ChromaReportStore, embedding: ReportEmbedding, k: int = 5,
-                 where: dict[str, Any] | None = None) -> None:
-        super().__init__()
-        self.store = store
-        self.embedding = embedding
-        self.k = k
-        self.where = where
-
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        query = normalize_text(query_bundle.query_str)
-        vector = self.embedding.get_query_embedding(query)
-        return [hit_to_node(hit) for hit in self.store.query(vector, self.k, self.where)]
-
-    @staticmethod
-    def to_passage(scored: NodeWithScore) -> Passage:
-        return node_to_passage(scored)
 
 
 def node_to_passage(scored: NodeWithScore) -> Passage:
@@ -46,3 +37,103 @@ def node_to_passage(scored: NodeWithScore) -> Passage:
         score=float(scored.score or 0.0), title=str(meta.get("title", "")), locality=str(meta.get("locality", "")),
         date=str(meta.get("date", "")), period=str(meta.get("period", "")), context=str(meta.get("context", "")),
     )
+
+
+def _report_filter(report_ids: Iterable[str] | None) -> dict[str, Any] | None:
+    if report_ids is None:
+        return None
+    ids = sorted(report_ids)
+    return {"report_id": ids[0]} if len(ids) == 1 else {"report_id": {"$in": ids}}
+
+
+class DenseRetriever(BaseRetriever):
+    """Nearest chunks by embedding similarity, optionally restricted to some reports."""
+
+    def __init__(self, store: ChromaReportStore, embedding: ReportEmbedding, k: int = 5,
+                 report_ids: set[str] | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.embedding = embedding
+        self.k = k
+        self.report_ids = report_ids
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        if self.report_ids is not None and not self.report_ids:
+            return []
+        query = expand_abbreviations(normalize_text(query_bundle.query_str))
+        vector = self.embedding.get_query_embedding(query)
+        return [hit_to_node(hit) for hit in self.store.query(vector, self.k, _report_filter(self.report_ids))]
+
+
+class LexicalRetriever(BaseRetriever):
+    """BM25 over the lexical index kept beside the Chroma collection."""
+
+    def __init__(self, store: ChromaReportStore, k: int = 5, report_ids: set[str] | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.k = k
+        self.report_ids = report_ids
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        lexical = getattr(self.store, "lexical", None)
+        if lexical is None or (self.report_ids is not None and not self.report_ids):
+            return []
+        hits = lexical.search(query_bundle.query_str, self.k, report_ids=self.report_ids)
+        return [hit_to_node(hit) for hit in hits]
+
+
+@dataclass
+class HybridRetriever(BaseRetriever):
+    """Dense and lexical results fused by reciprocal rank.
+
+    - `report_ids`: a hard restriction (explicit filters, or the places a question names); None for all.
+    - `boost_report_ids`: reports ranked up without excluding others (the years a question names).
+    - `diversify`: interleave reports so that a list or comparison question sees every report that
+      has something on the topic, not the ten best chunks of one report.
+    Scores are RRF sums scaled so that 1.0 means first in both rankings.
+    """
+
+    store: ChromaReportStore
+    embedding: ReportEmbedding
+    k: int = 10
+    report_ids: set[str] | None = None
+    boost_report_ids: set[str] = field(default_factory=set)
+    diversify: bool = False
+    candidates: int = 30
+    boost: float = 0.3
+
+    def __post_init__(self) -> None:
+        super().__init__()
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        dense = DenseRetriever(self.store, self.embedding, self.candidates, self.report_ids).retrieve(query_bundle)
+        lexical = LexicalRetriever(self.store, self.candidates, self.report_ids).retrieve(query_bundle)
+        fused: dict[str, float] = {}
+        nodes: dict[str, NodeWithScore] = {}
+        for ranking in (dense, lexical):
+            for rank, scored in enumerate(ranking):
+                node_id = scored.node.node_id
+                nodes.setdefault(node_id, scored)
+                fused[node_id] = fused.get(node_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        best_possible = 2.0 / (RRF_K + 1)
+        for node_id, scored in nodes.items():
+            if scored.node.metadata.get("report_id") in self.boost_report_ids:
+                fused[node_id] *= 1.0 + self.boost
+        ranked = sorted(nodes, key=lambda node_id: -fused[node_id])
+        if self.diversify:
+            ranked = _interleave_reports(ranked, nodes)
+        return [NodeWithScore(node=nodes[i].node, score=round(fused[i] / best_possible, 4)) for i in ranked[: self.k]]
+
+
+def _interleave_reports(ranked: list[str], nodes: dict[str, NodeWithScore]) -> list[str]:
+    """Round-robin over reports in order of their best chunk: 1st of A, 1st of B, 2nd of A …"""
+    per_report: dict[str, list[str]] = {}
+    for node_id in ranked:
+        per_report.setdefault(str(nodes[node_id].node.metadata.get("report_id")), []).append(node_id)
+    out: list[str] = []
+    queues = list(per_report.values())
+    while any(queues):
+        for queue in queues:
+            if queue:
+                out.append(queue.pop(0))
+    return out

@@ -12,8 +12,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 
+from rag.conversation import resolve_follow_up
 from rag.extractive import ExtractiveAnswerer
-from rag.retrievers import DenseRetriever
+from rag.query_analysis import AnalyzedQuery, LocalityGazetteer, analyze_query
+from rag.retrievers import HybridRetriever, node_to_passage
 from rag.schema import Answer, AnswerProgress, DraftAnswer, Passage, QueryFilters
 from rag.settings import BaocaoSettings
 from vectorstore import (
@@ -30,6 +32,7 @@ from vectorstore import (
 class BaocaoService:
     def __init__(self, settings: BaocaoSettings | None = None) -> None:
         self.settings = settings or BaocaoSettings()
+        self._gazetteer: tuple[tuple, LocalityGazetteer, list[StoredReport]] | None = None
 
     @cached_property
     def embedding(self) -> ReportEmbedding:
@@ -46,7 +49,7 @@ class BaocaoService:
 
     @cached_property
     def extractive(self) -> ExtractiveAnswerer:
-        return ExtractiveAnswerer()
+        return ExtractiveAnswerer(corpus_mentions=self.store.mentions)
 
     # --- the library ------------------------------------------------------------------------------
 
@@ -62,10 +65,58 @@ class BaocaoService:
 
     # --- questions ----------------------------------------------------------------------------------
 
+    @property
+    def gazetteer(self) -> LocalityGazetteer:
+        """The places of the indexed reports; rebuilt when the set of reports changes."""
+        reports = self.list_reports()
+        key = tuple((r.report_id, r.content_hash) for r in reports)
+        if self._gazetteer is None or self._gazetteer[0] != key:
+            self._gazetteer = (key, LocalityGazetteer([r.metadata for r in reports]), reports)
+        return self._gazetteer[1]
+
+    def _reports_matching(self, filters: QueryFilters) -> set[str] | None:
+        """Report ids the explicit filters allow; None when there are no filters."""
+        if filters.is_empty():
+            return None
+        self.gazetteer  # noqa: B018 - refreshes the cached report list
+        reports = self._gazetteer[2]
+        allowed = {r.report_id for r in reports}
+        if filters.report_ids:
+            allowed &= set(filters.report_ids)
+        if filters.localities:
+            places = LocalityGazetteer([r.metadata for r in reports if r.report_id in allowed])
+            allowed &= {rid for name in filters.localities for loc in places.find(name) for rid in loc.report_ids}
+        if filters.years:
+            allowed &= {r.report_id for r in reports if set(r.metadata.years) & set(filters.years)}
+        return allowed
+
+    def _retrieve(self, query: AnalyzedQuery, filters: QueryFilters, k: int) -> tuple[list[Passage], list[str]]:
+        """Hybrid retrieval restricted by the explicit filters and the places the question names.
+
+        A restriction from the question that would leave nothing (the place has no passage on the
+        topic within the filters) falls back to a boost, and the user is told."""
+        notices = []
+        explicit = self._reports_matching(filters)
+        named = query.report_ids
+        restrict = explicit
+        if named:
+            restrict = named if explicit is None else (named & explicit or explicit)
+        years = set(query.years)
+        boost = {r.report_id for r in self._gazetteer[2] if years & set(r.metadata.years)} if years else set()
+        retriever = HybridRetriever(self.store, self.embedding, k=k, report_ids=restrict, boost_report_ids=boost,
+                                    diversify=query.asks_comparison or query.asks_list and not named)
+        nodes = retriever.retrieve(query.text)
+        if not nodes and restrict is not None and restrict != explicit:
+            retriever.report_ids, retriever.boost_report_ids = explicit, boost | named
+            nodes = retriever.retrieve(query.text)
+        if explicit is not None and not explicit:
+            notices.append("Không có báo cáo nào khớp với bộ lọc đã chọn.")
+        return [node_to_passage(n) for n in nodes], notices
+
     def search(self, query: str, k: int | None = None, filters: QueryFilters | None = None) -> list[Passage]:
-        """Ranked passages for a query."""
-        retriever = DenseRetriever(self.store, self.embedding, k=k or self.settings.search_k)
-        return [retriever.to_passage(scored) for scored in retriever.retrieve(query)]
+        """Ranked passages for a query (hybrid, with the places and years the query names)."""
+        analyzed = analyze_query(query, self.gazetteer)
+        return self._retrieve(analyzed, filters or QueryFilters(), k or self.settings.search_k)[0]
 
     def ask(self, question: str, filters: QueryFilters | None = None, history: Sequence[Answer] = (),
             k: int | None = None) -> Answer:
@@ -82,18 +133,32 @@ class BaocaoService:
     def ask_stream(self, question: str, filters: QueryFilters | None = None, history: Sequence[Answer] = (),
                    k: int | None = None) -> Iterator[AnswerProgress]:
         """`ask`, step by step: text as it grows (token by token with an LLM), then the final Answer."""
-        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        started = clock = time.perf_counter()
+
+        def lap(stage: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            timings[stage] = timings.get(stage, 0.0) + (now - clock) * 1000
+            clock = now
+
         filters = filters or QueryFilters()
-        passages = self.search(question, k=k or max(self.settings.search_k, 10), filters=filters)
-        retrieved_at = time.perf_counter()
-        draft: DraftAnswer = self.extractive.answer(question, passages)
+        gazetteer = self.gazetteer
+        resolved = resolve_follow_up(question, history, gazetteer)
+        query = analyze_query(resolved, gazetteer)
+        lap("analyze")
+        passages, notices = self._retrieve(query, filters, k or max(self.settings.search_k, 10))
+        lap("retrieve")
+        draft: DraftAnswer = self.extractive.answer(query, passages)
+        lap("answer")
         yield AnswerProgress(text=draft.text)
-        done = time.perf_counter()
+        timings["total"] = (time.perf_counter() - started) * 1000
+        applied = filters.to_dict()
+        applied["localities_in_question"] = sorted({loc.name for loc in query.localities if not loc.is_province})
+        applied["years_in_question"] = list(query.years)
         answer = Answer(
             question=question, answer=draft.text, abstained=draft.abstained, citations=draft.citations,
-            retrieved=passages, answerer=draft.answerer, notices=draft.notices, resolved_question=question,
-            filters=filters.to_dict(),
-            timings_ms={"retrieve": (retrieved_at - started) * 1000, "answer": (done - retrieved_at) * 1000,
-                        "total": (done - started) * 1000},
+            retrieved=passages, answerer=draft.answerer, notices=notices + draft.notices,
+            resolved_question=resolved, filters=applied, timings_ms=timings,
         )
         yield AnswerProgress(text=answer.answer, answer=answer)

@@ -170,6 +170,10 @@ class ChromaReportStore:
             return self._chunks.count()
         return len(self._chunks.get(where={"report_id": report_id}, include=[])["ids"])
 
+    def mentions(self, phrase: str) -> bool:
+        """True when some chunk's text contains `phrase` as written (case-sensitive, as Chroma matches)."""
+        return bool(self._chunks.get(where_document={"$contains": phrase}, limit=1, include=[])["ids"])
+
     def query(self, embedding: list[float], k: int, where: dict[str, Any] | None = None) -> list[ChunkHit]:
         """The `k` nearest chunks; score is cosine similarity (1 − Chroma's cosine distance)."""
         total = self._chunks.count()
