@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from ingest import normalize_text, split_sentences, strip_diacritics
 from ingest.abbreviations import expand_abbreviations
-from rag.figures import numbers_in
+from rag.figures import numbers_in, values_in
 from rag.query_analysis import AnalyzedQuery, fold, years_in
 from rag.schema import ABSTENTION_MESSAGE, Citation, DraftAnswer, Passage
 
@@ -80,7 +80,7 @@ def has_diacritics(text: str) -> bool:
 class ExtractiveAnswerer:
     """Answers with sentences copied from the passages; see the module docstring."""
 
-    def __init__(self, min_coverage: float = 0.25, max_sentences: int = 3, max_list_sentences: int = 5,
+    def __init__(self, min_coverage: float = 0.2, max_sentences: int = 3, max_list_sentences: int = 5,
                  corpus_mentions: Callable[[str], bool] | None = None) -> None:
         self.min_coverage = min_coverage
         self.max_sentences = max_sentences
@@ -155,9 +155,9 @@ class ExtractiveAnswerer:
         covered = q_terms & (c.marked_terms if marked else c.terms)
         coverage = sum(weight[t] for t in covered) / sum(weight.values())
         score = coverage - 0.01 * c.rank
-        has_figure = _has_figure(c.sentence)
-        if query.asks_rate and "%" not in c.sentence and "phần trăm" not in c.sentence.lower():
-            has_figure = False
+        has_figure = _answers_figure(query, c.sentence)
+        if query.figures and set(query.figures) & values_in(c.sentence):
+            score += 0.2
         if query.asks_figure:
             score += 0.08 if has_figure else -0.15
             if has_figure and any(_measure_follows_figure(m, c.sentence) for m in query.measures):
@@ -168,13 +168,10 @@ class ExtractiveAnswerer:
 
     def _select(self, query: AnalyzedQuery, scored: list[Scored], report_id: str | None = None) -> list[Scored]:
         pool = [s for s in scored if report_id is None or s.candidate.passage.report_id == report_id]
-        if not pool or pool[0].coverage < self.min_coverage:
+        answering = [s for s in pool if not query.asks_figure or _answers_figure(query, s.candidate.sentence)]
+        if not answering or answering[0].coverage < self.min_coverage:
             return []
-        best = pool[0]
-        if query.asks_figure and not _has_figure(best.candidate.sentence):
-            return []
-        if query.asks_rate and "%" not in best.candidate.sentence and "phần trăm" not in best.candidate.sentence:
-            return []
+        best = answering[0]
         limit = self.max_list_sentences if query.asks_list else self.max_sentences
         chosen = [best]
         covered = set(best.covered)
@@ -182,12 +179,31 @@ class ExtractiveAnswerer:
             if len(chosen) >= limit:
                 break
             gain = s.covered - covered
-            close = s.score >= 0.8 * best.score
+            adjacent = any(_follows(s.candidate, c.candidate) for c in chosen)
+            close = s.score >= (0.5 if adjacent else 0.6 if query.asks_list else 0.8) * best.score
             same_place = s.candidate.passage.report_id == best.candidate.passage.report_id
             if close and same_place and (gain or query.asks_list):
                 chosen.append(s)
                 covered |= s.covered
+        chosen += self._enumeration(chosen, pool, limit)
         return chosen
+
+    def _enumeration(self, chosen: list[Scored], pool: list[Scored], limit: int) -> list[Scored]:
+        """The items after a sentence that announces a list ("…, gồm:", "cụ thể:")."""
+        extra: list[Scored] = []
+        by_place = {(s.candidate.passage.chunk_id, s.candidate.position): s for s in pool}
+        for head in list(chosen):
+            if not _INTRODUCES_LIST.search(head.candidate.sentence):
+                continue
+            previous, position = head, head.candidate.position
+            while len(chosen) + len(extra) < limit + 3 and _LIST_GOES_ON.search(previous.candidate.sentence):
+                position += 1
+                item = by_place.get((head.candidate.passage.chunk_id, position))
+                if item is None or item in chosen or item in extra:
+                    break
+                extra.append(item)
+                previous = item
+        return extra
 
     def _per_report(self, query: AnalyzedQuery, scored: list[Scored], passages: list[Passage]) -> DraftAnswer:
         """One group of sentences per report, in the order the places are named (else by rank)."""
@@ -200,7 +216,8 @@ class ExtractiveAnswerer:
         groups, missing = [], []
         for report_id in order:
             chosen = self._select(query, scored, report_id)
-            if chosen and not period_mismatch(query, chosen[0].candidate):
+            # with several places, which year goes with which place is not known: no period check
+            if chosen and (query.place_count > 1 or not period_mismatch(query, chosen[0].candidate)):
                 groups.append(chosen[:2])
             elif report_id in query.report_ids:
                 missing.append(report_id)
@@ -219,8 +236,32 @@ def _is_year(value: str) -> bool:
 _NAME_NUMBER = re.compile(r"\b[A-ZĐ]{2,}[- ]?\d+")
 
 
+_DURATION = re.compile(r"\b\d+\s+tháng\s+(?:đầu|cuối)\b|\bquý\s+(?:[IV]+|\d)\b", re.IGNORECASE)
+_MONEY = re.compile(r"\b(?:đồng|triệu|tỷ|nghìn|USD|VNĐ|đ)\b|\d(?:USD|đ)\b", re.IGNORECASE)
+# A sentence that opens an enumeration ("…, gồm:", "cụ thể: (i1) …;"), and one after which it goes on.
+_INTRODUCES_LIST = re.compile(r"(?::|\bgồm|\bsau)\s*$|:.*;\s*$")
+_LIST_GOES_ON = re.compile(r"[:;]\s*$|\bgồm\s*$")
+
+
 def _has_figure(sentence: str) -> bool:
-    return any(not _is_year(v) for _, v in numbers_in(_NAME_NUMBER.sub(" ", sentence)))
+    """A figure other than a year, a duration ("6 tháng") or a number inside a name ("COVID-19")."""
+    cleaned = _DURATION.sub(" ", _NAME_NUMBER.sub(" ", sentence))
+    return any(not _is_year(v) for _, v in numbers_in(cleaned))
+
+
+def _answers_figure(query: AnalyzedQuery, sentence: str) -> bool:
+    """The sentence holds a figure of the kind asked: a percentage for a rate, an amount for money."""
+    if not _has_figure(sentence):
+        return False
+    if query.asks_rate and "%" not in sentence and "phần trăm" not in sentence.lower():
+        return False
+    if query.asks_money and not _MONEY.search(sentence):
+        return False
+    return True
+
+
+def _follows(a: Candidate, b: Candidate) -> bool:
+    return a.passage.chunk_id == b.passage.chunk_id and abs(a.position - b.position) == 1
 
 
 def _measure_follows_figure(measure: str, sentence: str) -> bool:
@@ -236,9 +277,9 @@ def period_mismatch(query: AnalyzedQuery, candidate: Candidate) -> str:
     """
     passage = candidate.passage
     sentence_years = set(years_in(candidate.sentence))
-    report_years = set(years_in(" ".join((passage.period, passage.title))))
+    report_years = set(passage.years) or set(years_in(passage.period))
     if query.years and not sentence_years & set(query.years):
-        evidence_years = report_years
+        evidence_years = sentence_years | report_years
         if evidence_years and not evidence_years & set(query.years):
             asked = ", ".join(map(str, query.years))
             return f"Các báo cáo đã nạp không có số liệu của năm {asked} cho câu hỏi này " \

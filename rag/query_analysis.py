@@ -149,6 +149,8 @@ class AnalyzedQuery:
     asks_list: bool = False
     asks_comparison: bool = False
     measures: tuple[str, ...] = field(default=())
+    asks_money: bool = False
+    figures: tuple[str, ...] = ()
 
     @property
     def report_ids(self) -> set[str]:
@@ -171,12 +173,15 @@ def analyze_query(question: str, gazetteer: LocalityGazetteer) -> AnalyzedQuery:
     return AnalyzedQuery(
         text=text, folded=folded, localities=localities, unknown_places=unknown,
         years=years_in(text), half=_half(folded), quarter=_quarter(folded),
-        asks_figure=any(cue in folded + " " for cue in _NUMERIC_CUES),
+        asks_figure=any(cue in folded + " " for cue in _NUMERIC_CUES) or folded.startswith("so sanh"),
         asks_list=_asks_list(folded),
         asks_rate=bool(re.search(r"\b(ty le|phan tram)\b", folded)),
         asks_comparison=any(cue in folded for cue in _CROSS_CUES) or len(
             {loc.folded for loc in localities if not loc.is_province}) > 1,
-        measures=measures_asked(folded),
+        measures=measures_asked(text),
+        asks_money=bool(re.search(r"\b(kinh phi|bao nhieu tien|ngan sach|du no|nguon von|tong chi|tong thu)\b",
+                                  folded)),
+        figures=tuple(sorted(_content_figures(text))),
     )
 
 
@@ -225,19 +230,31 @@ def _is_generic_name(name: str) -> bool:
 
 
 # The unit a figure question asks for: "bao nhiêu vụ khiếu nại" -> "vu khieu nai".
-_MEASURE = re.compile(r"\b(?:bao nhieu|may)\s+((?:[a-z]+\s?){1,3})")
+_MEASURE = re.compile(r"\b(?:bao nhieu|may|ty le)\s+((?:[a-z]+\s?){1,3})")
+def _content_figures(text: str) -> set[str]:
+    """Figures a question quotes ("25 dịch vụ công"), years and dates left out."""
+    from rag.figures import numbers_in
+
+    text = _DATE_WITH_YEAR.sub(" ", text)
+    return {value for _, value in numbers_in(text) if not re.fullmatch(r"(19|20)\d{2}", value)}
+
+
 _NOT_MEASURE = {"va", "trong", "tai", "cua", "o", "nam", "la", "thi", "den", "tu", "duoc", "da", "con",
                 "phan", "tien", "nguoi"}
 
 
-def measures_asked(folded: str) -> tuple[str, ...]:
-    """The measure words after "bao nhiêu"/"mấy": "vu", "ho ngheo", "thanh vien"…
+def measures_asked(text: str) -> tuple[str, ...]:
+    """The measure words after "bao nhiêu"/"mấy", and the subject after "tỷ lệ": "vu khieu",
+    "ho ngheo", "thanh vien"…
 
-    Only the first one or two syllables are kept, and function words end the measure: "bao nhiêu
-    vụ khiếu nại trong…" gives "vu khieu".
+    Only the first one or two syllables are kept; function words and punctuation end the measure:
+    "bao nhiêu vụ khiếu nại trong…" gives "vu khieu".
     """
     measures = []
-    for match in _MEASURE.finditer(folded):
+    plain = strip_diacritics(normalize_text(text))
+    segments = re.split(r"[()\[\],;:?!.\"“”']", plain)
+    matches = [m for segment in segments for m in _MEASURE.finditer(segment)]
+    for match in matches:
         words = []
         for word in match.group(1).split():
             if word in _NOT_MEASURE:

@@ -36,6 +36,7 @@ def node_to_passage(scored: NodeWithScore) -> Passage:
         section_title=str(meta.get("section_title", "")), text=scored.node.get_content(),
         score=float(scored.score or 0.0), title=str(meta.get("title", "")), locality=str(meta.get("locality", "")),
         date=str(meta.get("date", "")), period=str(meta.get("period", "")), context=str(meta.get("context", "")),
+        years=tuple(int(y) for y in meta.get("years") or ()),
     )
 
 

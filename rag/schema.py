@@ -47,6 +47,7 @@ class Passage:
     date: str = ""
     period: str = ""
     context: str = ""
+    years: tuple[int, ...] = ()
 
     def to_retrieved_dict(self) -> dict[str, Any]:
         return {"report_id": self.report_id, "section": self.section, "chunk_id": self.chunk_id,

@@ -45,7 +45,9 @@ class BaocaoService:
         s = self.settings
         client = open_chroma_client(s.db, s.chroma_host, s.chroma_port)
         location = f"{s.chroma_host}:{s.chroma_port}" if s.chroma_host else str(s.db)
-        return ChromaReportStore(client, self.embedding.identity(), location)
+        from vectorstore import LexicalIndex  # BM25 beside the database folder, also in server mode
+
+        return ChromaReportStore(client, self.embedding.identity(), location, lexical=LexicalIndex(s.db / "lexical"))
 
     @cached_property
     def extractive(self) -> ExtractiveAnswerer:
