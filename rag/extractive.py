@@ -34,6 +34,11 @@ bao nhieu may la gi nao nhung cac cua trong va da duoc co khong thi o tai ve voi
 do the ra sao hay hoac con nhu tren duoi sau truoc khi luc mot hai ba bon nam ngay thang
 quy dau cuoi bao cao tong cong tat ca moi tung bang hien nay nua
 """.split())
+# Nouns that count things ("bao nhiêu vụ"): the answer must hold a figure of that noun.
+COUNT_NOUNS = set("""
+vu luot ho nguoi don camera ca cuoc to lop cong doanh dien dot buoi lan phong thu dich chuong
+suat tan nhom khu thon
+""".split())
 LEVEL_WORDS = {"pho", "huyen", "xa", "phuong", "tp", "ubnd"}
 
 
@@ -186,6 +191,10 @@ class ExtractiveAnswerer:
                 chosen.append(s)
                 covered |= s.covered
         chosen += self._enumeration(chosen, pool, limit)
+        counted = [m for m in query.measures if m.split()[0] in COUNT_NOUNS]
+        if query.asks_figure and counted and not any(
+                _counts(m, c.candidate.sentence) for m in counted for c in chosen):
+            return []
         return chosen
 
     def _enumeration(self, chosen: list[Scored], pool: list[Scored], limit: int) -> list[Scored]:
@@ -216,8 +225,10 @@ class ExtractiveAnswerer:
         groups, missing = [], []
         for report_id in order:
             chosen = self._select(query, scored, report_id)
-            # with several places, which year goes with which place is not known: no period check
-            if chosen and (query.place_count > 1 or not period_mismatch(query, chosen[0].candidate)):
+            # One year named applies to every place; with several, which year goes with which place
+            # is not known, so the period is not checked.
+            check_period = len(query.years) <= 1
+            if chosen and not (check_period and period_mismatch(query, chosen[0].candidate)):
                 groups.append(chosen[:2])
             elif report_id in query.report_ids:
                 missing.append(report_id)
@@ -233,7 +244,7 @@ def _is_year(value: str) -> bool:
 
 
 # "COVID-19", "ISO 9001": a number that is part of a name is not a figure.
-_NAME_NUMBER = re.compile(r"\b[A-ZĐ]{2,}[- ]?\d+")
+_NAME_NUMBER = re.compile(r"\b[A-ZĐ]{2,}[- ]?\d+|\(\w?\d+\)")
 
 
 _DURATION = re.compile(r"\b\d+\s+tháng\s+(?:đầu|cuối)\b|\bquý\s+(?:[IV]+|\d)\b", re.IGNORECASE)
@@ -260,6 +271,16 @@ def _answers_figure(query: AnalyzedQuery, sentence: str) -> bool:
     return True
 
 
+def _counts(measure: str, sentence: str) -> bool:
+    """A figure counts the noun asked for: "147 vụ", "10.285 hộ vay", or "Số doanh nghiệp đã ký
+    kết …: 834/885"."""
+    head = re.escape(measure.split()[0])
+    folded = fold(sentence)
+    after_figure = re.search(rf"\d[\d.,/%]*\s+(?:\w+\s+){{0,2}}?{head}\b", folded)
+    before_colon = re.search(rf"\b{head}\b(?:\s+[^\s:;]+){{0,8}}\s*:\s*\d", folded)
+    return bool(after_figure or before_colon)
+
+
 def _follows(a: Candidate, b: Candidate) -> bool:
     return a.passage.chunk_id == b.passage.chunk_id and abs(a.position - b.position) == 1
 
@@ -277,13 +298,19 @@ def period_mismatch(query: AnalyzedQuery, candidate: Candidate) -> str:
     """
     passage = candidate.passage
     sentence_years = set(years_in(candidate.sentence))
-    report_years = set(passage.years) or set(years_in(passage.period))
+    # The reporting period says which years the figures are for; the metadata years also hold the
+    # years a report plans for ("nhiệm vụ năm 2021"), which are no evidence of results.
+    report_years = set(years_in(passage.period)) or set(passage.years)
+    evidence_years = sentence_years | report_years
     if query.years and not sentence_years & set(query.years):
-        evidence_years = sentence_years | report_years
         if evidence_years and not evidence_years & set(query.years):
             asked = ", ".join(map(str, query.years))
             return f"Các báo cáo đã nạp không có số liệu của năm {asked} cho câu hỏi này " \
                    f"(báo cáo gần nhất nói về {passage.period or 'kỳ khác'})."
+    if query.asks_comparison and query.place_count <= 1 and len(query.years) > 1 and evidence_years:
+        missing = [str(y) for y in query.years if y not in evidence_years]
+        if missing:
+            return f"Các báo cáo đã nạp không có số liệu của năm {', '.join(missing)} để so sánh."
     period = fold(passage.period)
     if query.half and f"6 thang {_other_half(query.half)}" in period and f"6 thang {query.half}" not in fold(
             candidate.sentence):

@@ -230,7 +230,7 @@ def _is_generic_name(name: str) -> bool:
 
 
 # The unit a figure question asks for: "bao nhiêu vụ khiếu nại" -> "vu khieu nai".
-_MEASURE = re.compile(r"\b(?:bao nhieu|may|ty le)\s+((?:[a-z]+\s?){1,3})")
+_MEASURE = re.compile(r"\b(?:bao nhieu|may)\s+((?:[a-z]+\s?){1,3})")
 def _content_figures(text: str) -> set[str]:
     """Figures a question quotes ("25 dịch vụ công"), years and dates left out."""
     from rag.figures import numbers_in
@@ -244,8 +244,7 @@ _NOT_MEASURE = {"va", "trong", "tai", "cua", "o", "nam", "la", "thi", "den", "tu
 
 
 def measures_asked(text: str) -> tuple[str, ...]:
-    """The measure words after "bao nhiêu"/"mấy", and the subject after "tỷ lệ": "vu khieu",
-    "ho ngheo", "thanh vien"…
+    """The measure words after "bao nhiêu"/"mấy": "vu khieu", "ho ngheo", "thanh vien"…
 
     Only the first one or two syllables are kept; function words and punctuation end the measure:
     "bao nhiêu vụ khiếu nại trong…" gives "vu khieu".
