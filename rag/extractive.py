@@ -275,7 +275,7 @@ def _counts(measure: str, sentence: str) -> bool:
     """A figure counts the noun asked for: "147 vụ", "10.285 hộ vay", or "Số doanh nghiệp đã ký
     kết …: 834/885"."""
     head = re.escape(measure.split()[0])
-    folded = fold(sentence)
+    folded = strip_diacritics(normalize_text(sentence))
     after_figure = re.search(rf"\d[\d.,/%]*\s+(?:\w+\s+){{0,2}}?{head}\b", folded)
     before_colon = re.search(rf"\b{head}\b(?:\s+[^\s:;]+){{0,8}}\s*:\s*\d", folded)
     return bool(after_figure or before_colon)
