@@ -94,12 +94,20 @@ class ExtractiveAnswerer:
 
     # --- entry point ----------------------------------------------------------------------------
 
-    def answer(self, query: AnalyzedQuery, passages: list[Passage]) -> DraftAnswer:
+    def precheck(self, query: AnalyzedQuery, passages: list[Passage]) -> DraftAnswer | None:
+        """An abstention that needs no reading of the passages (any answerer applies it first):
+        the question is about a place no report mentions, or nothing was retrieved."""
         unknown = [p for p in query.unknown_places if not self._mentioned(p)]
         if unknown:
             return abstain(f"Các báo cáo đã nạp không có thông tin về {', '.join(unknown)}.")
         if not passages:
             return abstain()
+        return None
+
+    def answer(self, query: AnalyzedQuery, passages: list[Passage]) -> DraftAnswer:
+        refusal = self.precheck(query, passages)
+        if refusal is not None:
+            return refusal
         candidates = self._candidates(passages)
         ignore = self._ignored_terms(query)
         marked = has_diacritics(query.text)
@@ -217,7 +225,8 @@ class ExtractiveAnswerer:
     def _per_report(self, query: AnalyzedQuery, scored: list[Scored], passages: list[Passage]) -> DraftAnswer:
         """One group of sentences per report, in the order the places are named (else by rank)."""
         order = []
-        for loc in query.localities:
+        named = sorted(query.localities, key=lambda loc: _position(query.folded, loc.folded))
+        for loc in named:
             order += [rid for rid in loc.report_ids if rid not in order and not loc.is_province]
         for p in passages:
             if p.report_id not in order and (not query.report_ids or p.report_id in query.report_ids):
@@ -348,10 +357,18 @@ def compose(groups: list[list[Scored]], per_report: bool = False, trailing: list
             parts.append(f"{s.candidate.sentence.rstrip()} [{n}]")
         body = " ".join(parts)
         place = ordered[0].candidate.passage.locality
-        lines.append(f"- {_capitalise(place)}: {body}" if per_report and place else body)
+        if per_report:
+            lines.append(f"- {_capitalise(place)}: {body}" if place else f"- {body}")
+        else:  # the quoted sentences often leave the subject implicit ("Tiếp nhận 147 vụ …")
+            lines.append(f"Theo báo cáo của {place}: {body}" if place else body)
     lines += [f"- {_capitalise(note)}" for note in trailing]
     citations = [Citation.from_passage(n, passages[cid], " ".join(quotes[cid])) for cid, n in numbers.items()]
     return DraftAnswer(text="\n".join(lines), citations=citations, abstained=False)
+
+
+def _position(folded: str, name: str) -> int:
+    found = folded.find(name)
+    return found if found >= 0 else len(folded)
 
 
 def _capitalise(text: str) -> str:

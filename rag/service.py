@@ -50,6 +50,16 @@ class BaocaoService:
         return ChromaReportStore(client, self.embedding.identity(), location, lexical=LexicalIndex(s.db / "lexical"))
 
     @cached_property
+    def llm(self):
+        """The configured LLM (llama-index), or None for extractive answers only.
+
+        Raises `LLMConfigError` (a ValueError with a Vietnamese message) on bad settings. Imported
+        lazily: loading the llama-index LLM backends takes seconds and most runs use none."""
+        from rag.llm import create_llm
+
+        return create_llm(self.settings) if self.settings.llm != "none" else None
+
+    @cached_property
     def extractive(self) -> ExtractiveAnswerer:
         return ExtractiveAnswerer(corpus_mentions=self.store.mentions)
 
@@ -146,14 +156,31 @@ class BaocaoService:
 
         filters = filters or QueryFilters()
         gazetteer = self.gazetteer
-        resolved = resolve_follow_up(question, history, gazetteer)
+        llm = self.llm
+        if llm is not None and history:
+            from rag.llm import condense_question
+
+            resolved = condense_question(llm, history, question)
+        else:
+            resolved = resolve_follow_up(question, history, gazetteer)
         query = analyze_query(resolved, gazetteer)
         lap("analyze")
         passages, notices = self._retrieve(query, filters, k or max(self.settings.search_k, 10))
         lap("retrieve")
-        draft: DraftAnswer = self.extractive.answer(query, passages)
+        refusal = self.extractive.precheck(query, passages)
+        if llm is None or refusal is not None:
+            draft: DraftAnswer = refusal or self.extractive.answer(query, passages)
+            yield AnswerProgress(text=draft.text)
+        else:
+            from rag.llm import LLMAnswerer
+
+            draft = None
+            for text, step in LLMAnswerer(llm, self.extractive.answer).stream(query, passages):
+                if step is None:
+                    yield AnswerProgress(text=text)
+                else:
+                    draft = step
         lap("answer")
-        yield AnswerProgress(text=draft.text)
         timings["total"] = (time.perf_counter() - started) * 1000
         applied = filters.to_dict()
         applied["localities_in_question"] = sorted({loc.name for loc in query.localities if not loc.is_province})

@@ -69,3 +69,12 @@ def small_corpus(tmp_path) -> Path:
     for report_id in (TINH_AN, QUANG_MINH):
         shutil.copy(report_path(report_id), folder)
     return folder
+
+
+@pytest.fixture
+def server():
+    """A scripted OpenAI-compatible / Ollama server on 127.0.0.1 (tests/llm_server.py)."""
+    from llm_server import running_server
+
+    with running_server() as state:
+        yield state
