@@ -171,6 +171,8 @@ class ExtractiveAnswerer:
         has_figure = _answers_figure(query, c.sentence)
         if query.figures and set(query.figures) & values_in(c.sentence):
             score += 0.2
+        if query.years and set(query.years) & set(years_in(c.sentence)):
+            score += 0.1
         if query.asks_figure:
             score += 0.08 if has_figure else -0.15
             if has_figure and any(_measure_follows_figure(m, c.sentence) for m in query.measures):
@@ -213,10 +215,12 @@ class ExtractiveAnswerer:
             if not _INTRODUCES_LIST.search(head.candidate.sentence):
                 continue
             previous, position = head, head.candidate.position
-            while len(chosen) + len(extra) < limit + 3 and _LIST_GOES_ON.search(previous.candidate.sentence):
+            while len(chosen) + len(extra) < limit + 3:
                 position += 1
                 item = by_place.get((head.candidate.passage.chunk_id, position))
                 if item is None or item in chosen or item in extra:
+                    break
+                if not (_LIST_GOES_ON.search(previous.candidate.sentence) or _LIST_ITEM.match(item.candidate.sentence)):
                     break
                 extra.append(item)
                 previous = item
@@ -261,6 +265,7 @@ _MONEY = re.compile(r"\b(?:đồng|triệu|tỷ|nghìn|USD|VNĐ|đ)\b|\d(?:USD|�
 # A sentence that opens an enumeration ("…, gồm:", "cụ thể: (i1) …;"), and one after which it goes on.
 _INTRODUCES_LIST = re.compile(r"(?::|\bgồm|\bsau)\s*$|:.*;\s*$")
 _LIST_GOES_ON = re.compile(r"[:;]\s*$|\bgồm\s*$")
+_LIST_ITEM = re.compile(r"\s*(?:[-+•–]|\(?[a-zđ0-9]{1,2}\)|\d{1,2}\.)\s")
 
 
 def _has_figure(sentence: str) -> bool:
