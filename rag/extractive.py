@@ -86,11 +86,15 @@ class ExtractiveAnswerer:
     """Answers with sentences copied from the passages; see the module docstring."""
 
     def __init__(self, min_coverage: float = 0.2, max_sentences: int = 3, max_list_sentences: int = 5,
-                 corpus_mentions: Callable[[str], bool] | None = None) -> None:
+                 corpus_mentions: Callable[[str], bool] | None = None,
+                 next_passage: Callable[[Passage], Passage | None] | None = None) -> None:
+        """`corpus_mentions(name)` tells whether any report mentions a place; `next_passage(p)` gives
+        the chunk after `p` in its report, where an enumeration cut by a chunk boundary goes on."""
         self.min_coverage = min_coverage
         self.max_sentences = max_sentences
         self.max_list_sentences = max_list_sentences
         self.corpus_mentions = corpus_mentions
+        self.next_passage = next_passage
 
     # --- entry point ----------------------------------------------------------------------------
 
@@ -140,9 +144,9 @@ class ExtractiveAnswerer:
             sentences = [s for line in passage.text.split("\n") for s in split_sentences(line)]
             for position, sentence in enumerate(sentences):
                 key = fold(sentence)
-                if len(key) < 12 or key in seen:
+                if len(key) < 12 or (passage.chunk_id, key) in seen:
                     continue
-                seen.add(key)
+                seen.add((passage.chunk_id, key))  # chunks overlap: the same sentence may occur twice
                 out.append(Candidate(sentence, passage, rank, position, frozenset(terms_of(sentence)),
                                      frozenset(terms_of(sentence, keep_marks=True))))
         return out
@@ -193,6 +197,8 @@ class ExtractiveAnswerer:
         for s in pool[1:]:
             if len(chosen) >= limit:
                 break
+            if any(fold(s.candidate.sentence) == fold(c.candidate.sentence) for c in chosen):
+                continue
             gain = s.covered - covered
             adjacent = any(_follows(s.candidate, c.candidate) for c in chosen)
             close = s.score >= (0.5 if adjacent else 0.6 if query.asks_list else 0.8) * best.score
@@ -215,16 +221,40 @@ class ExtractiveAnswerer:
             if not _INTRODUCES_LIST.search(head.candidate.sentence):
                 continue
             previous, position = head, head.candidate.position
+            passage = head.candidate.passage
             while len(chosen) + len(extra) < limit + 3:
                 position += 1
-                item = by_place.get((head.candidate.passage.chunk_id, position))
-                if item is None or item in chosen or item in extra:
+                item = by_place.get((passage.chunk_id, position))
+                if item is None and _LIST_GOES_ON.search(previous.candidate.sentence):
+                    item, passage, position = self._continuation(previous, passage, position)
+                if item is None:
                     break
+                if any(fold(item.candidate.sentence) == fold(c.candidate.sentence) for c in chosen + extra):
+                    previous = item
+                    continue
                 if not (_LIST_GOES_ON.search(previous.candidate.sentence) or _LIST_ITEM.match(item.candidate.sentence)):
                     break
                 extra.append(item)
                 previous = item
         return extra
+
+    def _continuation(self, previous: Scored, passage: Passage, position: int) -> tuple[Scored | None, Passage, int]:
+        """The next sentence of an enumeration that runs past the end of `passage`."""
+        sentences = [s for line in passage.text.split("\n") for s in split_sentences(line)]
+        if position < len(sentences) or self.next_passage is None:
+            return None, passage, position
+        following = self.next_passage(passage)
+        if following is None:
+            return None, passage, position
+        later = [s for line in following.text.split("\n") for s in split_sentences(line)]
+        seen = {fold(previous.candidate.sentence)}
+        for index, sentence in enumerate(later):
+            if fold(sentence) in seen:  # the one-sentence overlap between chunks
+                continue
+            candidate = Candidate(sentence, following, previous.candidate.rank, index,
+                                  frozenset(terms_of(sentence)), frozenset(terms_of(sentence, keep_marks=True)))
+            return Scored(candidate, 0.0, 0.0, frozenset()), following, index
+        return None, passage, position
 
     def _per_report(self, query: AnalyzedQuery, scored: list[Scored], passages: list[Passage]) -> DraftAnswer:
         """One group of sentences per report, in the order the places are named (else by rank)."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from rag.conversation import resolve_follow_up
 from rag.extractive import ExtractiveAnswerer
 from rag.query_analysis import AnalyzedQuery, LocalityGazetteer, analyze_query
-from rag.retrievers import HybridRetriever, node_to_passage
+from rag.retrievers import HybridRetriever, hit_to_node, node_to_passage
 from rag.schema import Answer, AnswerProgress, DraftAnswer, Passage, QueryFilters
 from rag.settings import BaocaoSettings
 from vectorstore import (
@@ -61,7 +61,11 @@ class BaocaoService:
 
     @cached_property
     def extractive(self) -> ExtractiveAnswerer:
-        return ExtractiveAnswerer(corpus_mentions=self.store.mentions)
+        def next_passage(passage: Passage) -> Passage | None:
+            hit = self.store.next_chunk(passage.chunk_id)
+            return node_to_passage(hit_to_node(hit)) if hit else None
+
+        return ExtractiveAnswerer(corpus_mentions=self.store.mentions, next_passage=next_passage)
 
     # --- the library ------------------------------------------------------------------------------
 

@@ -206,6 +206,22 @@ class ChromaReportStore:
                    zip(got["ids"], got["documents"] or [], got["metadatas"] or [])]
         return sorted(records, key=lambda r: (int(r[2].get("ordinal", 0) or 0), r[0]))
 
+    def next_chunk(self, chunk_id: str) -> ChunkHit | None:
+        """The chunk that follows `chunk_id` in its report (a list cut by a chunk boundary goes on there)."""
+        got = self._chunks.get(ids=[chunk_id], include=["metadatas"])
+        if not got["ids"]:
+            return None
+        meta = got["metadatas"][0]
+        where = {"$and": [{"report_id": meta["report_id"]}, {"content_hash": meta["content_hash"]},
+                          {"ordinal": int(meta.get("ordinal", 0)) + 1}]}
+        after = self._chunks.get(where=where, limit=1, include=["documents", "metadatas"])
+        if not after["ids"]:
+            return None
+        nmeta = dict(after["metadatas"][0])
+        return ChunkHit(chunk_id=after["ids"][0], report_id=str(nmeta["report_id"]),
+                        section=str(nmeta.get("section", "")), section_title=str(nmeta.get("section_title", "")),
+                        text=after["documents"][0] or "", score=0.0, metadata=nmeta)
+
     def query(self, embedding: list[float], k: int, where: dict[str, Any] | None = None) -> list[ChunkHit]:
         """The `k` nearest chunks; score is cosine similarity (1 − Chroma's cosine distance)."""
         total = self._chunks.count()
