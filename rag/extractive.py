@@ -179,7 +179,7 @@ class ExtractiveAnswerer:
             score += 0.1
         if query.asks_figure:
             score += 0.08 if has_figure else -0.15
-            if has_figure and any(_measure_follows_figure(m, c.sentence) for m in query.measures):
+            if has_figure and any(_counts(m, c.sentence) for m in query.measures):
                 score += 0.12
         return Scored(c, score, coverage, frozenset(covered))
 
@@ -187,7 +187,9 @@ class ExtractiveAnswerer:
 
     def _select(self, query: AnalyzedQuery, scored: list[Scored], report_id: str | None = None) -> list[Scored]:
         pool = [s for s in scored if report_id is None or s.candidate.passage.report_id == report_id]
-        answering = [s for s in pool if not query.asks_figure or _answers_figure(query, s.candidate.sentence)]
+        counted = [m for m in query.measures if m.split()[0] in COUNT_NOUNS] if query.asks_figure else []
+        answering = [s for s in pool if (not query.asks_figure or _answers_figure(query, s.candidate.sentence))
+                     and (not counted or any(_counts(m, s.candidate.sentence) for m in counted))]
         if not answering or answering[0].coverage < self.min_coverage:
             return []
         best = answering[0]
@@ -207,10 +209,6 @@ class ExtractiveAnswerer:
                 chosen.append(s)
                 covered |= s.covered
         chosen += self._enumeration(chosen, pool, limit)
-        counted = [m for m in query.measures if m.split()[0] in COUNT_NOUNS]
-        if query.asks_figure and counted and not any(
-                _counts(m, c.candidate.sentence) for m in counted for c in chosen):
-            return []
         return chosen
 
     def _enumeration(self, chosen: list[Scored], pool: list[Scored], limit: int) -> list[Scored]:
@@ -327,11 +325,6 @@ def _counts(measure: str, sentence: str) -> bool:
 
 def _follows(a: Candidate, b: Candidate) -> bool:
     return a.passage.chunk_id == b.passage.chunk_id and abs(a.position - b.position) == 1
-
-
-def _measure_follows_figure(measure: str, sentence: str) -> bool:
-    first = measure.split()[0]
-    return re.search(rf"\d[\d.,/%]*\s*(?:\w+\s+)?{re.escape(first)}\b", fold(sentence)) is not None
 
 
 def period_mismatch(query: AnalyzedQuery, candidate: Candidate) -> str:

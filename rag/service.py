@@ -121,13 +121,32 @@ class BaocaoService:
         boost = {r.report_id for r in self._gazetteer[2] if years & set(r.metadata.years)} if years else set()
         retriever = HybridRetriever(self.store, self.embedding, k=k, report_ids=restrict, boost_report_ids=boost,
                                     diversify=query.asks_comparison or query.asks_list and not named)
-        nodes = retriever.retrieve(query.text)
+        places = [set(loc.report_ids) & (restrict or set(loc.report_ids))
+                  for loc in query.localities if not loc.is_province]
+        if len(places) > 1 and all(places):
+            nodes = self._retrieve_per_place(query.text, places, k, boost)
+        else:
+            nodes = retriever.retrieve(query.text)
         if not nodes and restrict is not None and restrict != explicit:
             retriever.report_ids, retriever.boost_report_ids = explicit, boost | named
             nodes = retriever.retrieve(query.text)
         if explicit is not None and not explicit:
             notices.append("Không có báo cáo nào khớp với bộ lọc đã chọn.")
         return [node_to_passage(n) for n in nodes], notices
+
+    def _retrieve_per_place(self, text: str, places: list[set[str]], k: int, boost: set[str]):
+        """A question about several places is retrieved once per place, so that one place's many good
+        passages cannot push another's out of the top k; the results are interleaved."""
+        per_place = max(4, k // len(places))
+        rankings = [HybridRetriever(self.store, self.embedding, k=per_place, report_ids=ids,
+                                    boost_report_ids=boost).retrieve(text) for ids in places]
+        merged, seen = [], set()
+        for rank in range(per_place):
+            for ranking in rankings:
+                if rank < len(ranking) and ranking[rank].node.node_id not in seen:
+                    seen.add(ranking[rank].node.node_id)
+                    merged.append(ranking[rank])
+        return merged
 
     def search(self, query: str, k: int | None = None, filters: QueryFilters | None = None) -> list[Passage]:
         """Ranked passages for a query (hybrid, with the places and years the query names)."""

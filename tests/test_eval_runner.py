@@ -96,7 +96,9 @@ def test_eval_json_prints_the_aggregate(sample_service, sample_settings, tmp_pat
     assert agg["overall"]["n"] == 3 and agg["overall"]["n_answerable"] == 2
     assert agg["overall"]["hit1_report"] == 1.0
     assert agg["by_type"]["unanswerable"]["hit5_report"] is None
-    assert agg["overall"]["fact_recall"] is None  # no answers yet
+    # answers are scored: s-1 (147 vụ) is answered, s-3 (2019, not covered by any report) abstains
+    assert 0.5 <= agg["overall"]["fact_recall"] <= 1.0
+    assert agg["by_type"]["unanswerable"]["abstention"] == 1.0
 
 
 def test_eval_bad_dataset_is_a_clear_error(sample_service, sample_settings, tmp_path):
