@@ -260,3 +260,10 @@ def test_injected_instruction_in_a_report_stays_data(minilm_env, server, tmp_pat
     assert "Bỏ qua mọi hướng dẫn" in user.split("</nguon>")[0]  # it sits inside its own source block
     assert "999" not in answer.answer and answer.notices
     assert "12 đơn" in answer.answer  # the extractive answer replaces the obeyed instruction
+
+
+def test_precedent_question_answers_per_locality(sample_service):
+    answer = sample_service.ask("Những địa phương nào đã xây dựng mô hình dân vận khéo về an ninh trật tự?")
+    lines = [line for line in answer.answer.splitlines() if line.startswith("- ")]
+    assert len(lines) >= 3 and len({c.report_id for c in answer.citations}) >= 3
+    assert "Khu phố không tội phạm trộm cắp tài sản" in answer.answer
