@@ -128,8 +128,12 @@ def extract_closing(paragraphs: list[str]) -> tuple[list[str], ClosingBlock]:
     closing = ClosingBlock()
     kept: list[str] = []
     state = "body"  # body -> distribution -> signature -> body (an appendix may follow)
+    # The header's issuing body ("ỦY BAN NHÂN DÂN / XÃ HÒA BÌNH") looks like a signature: a
+    # signature block can only start once the body has (a heading, or a paragraph of running text).
+    in_body = False
     for paragraph in paragraphs:
         heading = detect_heading(paragraph)
+        in_body = in_body or heading is not None or len(paragraph) >= 80
         if state != "body" and heading is not None and heading.kind in ("appendix", "part", "roman"):
             state = "body"
         if state == "body" and _DISTRIBUTION.match(paragraph):
@@ -138,7 +142,7 @@ def extract_closing(paragraphs: list[str]) -> tuple[list[str], ClosingBlock]:
             if rest:
                 closing.distribution.append(rest.lstrip("-+ ").strip())
             continue
-        if state == "body" and _SIGNATURE_ROLE.match(paragraph) and paragraph.isupper():
+        if state == "body" and in_body and _SIGNATURE_ROLE.match(paragraph) and paragraph.isupper():
             state = "signature"
         if state == "distribution":
             if _BULLET.match(paragraph):

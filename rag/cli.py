@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", parents=[common], help="nạp tệp hoặc thư mục báo cáo vào chỉ mục")
     ingest.add_argument("paths", nargs="+", type=Path)
     ingest.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ")
+    ingest.add_argument("--force", action="store_true", help="nạp lại cả các tệp không thay đổi")
 
     listing = commands.add_parser("list", parents=[common], help="các báo cáo đã nạp")
     listing.add_argument("--json", action="store_true")
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_ingest(service: BaocaoService, args: argparse.Namespace) -> int:
-    summary = service.ingest(args.paths, show_progress=not args.quiet)
+    summary = service.ingest(args.paths, show_progress=not args.quiet, force=args.force)
     print_ingest_summary(summary)
     return 1 if summary.failed else 0
 

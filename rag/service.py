@@ -69,9 +69,10 @@ class BaocaoService:
 
     # --- the library ------------------------------------------------------------------------------
 
-    def ingest(self, paths: Iterable[Path | str], show_progress: bool = True) -> IngestSummary:
+    def ingest(self, paths: Iterable[Path | str], show_progress: bool = True, force: bool = False) -> IngestSummary:
+        """Parse, chunk, embed and index; `force` re-indexes reports whose file has not changed."""
         indexer = ReportIndexer(self.store, self.embedding)
-        return indexer.ingest([Path(p) for p in paths], show_progress=show_progress)
+        return indexer.ingest([Path(p) for p in paths], show_progress=show_progress, force=force)
 
     def list_reports(self) -> list[StoredReport]:
         return self.store.reports()

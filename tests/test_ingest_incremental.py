@@ -34,6 +34,11 @@ def test_reingest_skips_replaces_and_removes(minilm_env, small_corpus, capsys):
     texts = [r.text for r in service.search("xây dựng được bao nhiêu mô hình đạt 350%", k=20)]
     assert any("08 mô hình" in t for t in texts) and not any("07 mô hình" in t for t in texts)
 
+    # --force re-indexes an unchanged file in place (the app's "nạp lại")
+    assert main(["ingest", str(changed), "--quiet", "--force"]) == 0
+    assert "nạp lại" in capsys.readouterr().out
+    assert service.store.chunk_count(TINH_AN) == stored.chunks
+
     assert main(["remove", TINH_AN]) == 0
     capsys.readouterr()
     assert set(listed(capsys)) == {QUANG_MINH}

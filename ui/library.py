@@ -259,8 +259,8 @@ class Library:
                 return False, (f"Không còn tệp gốc của báo cáo “{report_id}” ({report.source or 'không rõ'}); "
                                "hãy tải tệp lên lại.")
             started = time.monotonic()
-            self.service.remove(report_id)
-            outcome = self.service.ingest([source], show_progress=False).outcomes[0]
+            # forced re-ingest replaces the chunks in place: a failure leaves the old ones searchable
+            outcome = self.service.ingest([source], show_progress=False, force=True).outcomes[0]
         if outcome.status in (INDEXED, REPLACED):
             return True, (f"Đã nạp lại “{self.report_label(report)}”: {outcome.chunks} đoạn, "
                           f"trong {_duration(time.monotonic() - started)}.")

@@ -72,7 +72,9 @@ class ReportIndexer:
         self.embedding = embedding
         self.chunker = chunker or SectionChunker(count_tokens=embedding.count_tokens)
 
-    def ingest(self, paths: Iterable[Path], show_progress: bool = True) -> IngestSummary:
+    def ingest(self, paths: Iterable[Path], show_progress: bool = True, force: bool = False) -> IngestSummary:
+        """Index `paths`; unchanged reports are skipped unless `force` (re-index after a parser change:
+        the old chunks stay searchable until the new ones are written)."""
         files = list(iter_report_files(Path(p) for p in paths))
         summary = IngestSummary()
         started = time.perf_counter()
@@ -80,14 +82,14 @@ class ReportIndexer:
         with tqdm(total=len(files), unit="tệp", disable=not show_progress, dynamic_ncols=True) as bar:
             for path in files:
                 bar.set_description(path.name[:40])
-                outcome = self._ingest_file(path, seen, summary)
+                outcome = self._ingest_file(path, seen, summary, force)
                 summary.outcomes.append(outcome)
                 bar.update(1)
                 bar.set_postfix(chunks=summary.chunks, failed=len(summary.failed))
         summary.seconds = time.perf_counter() - started
         return summary
 
-    def _ingest_file(self, path: Path, seen: dict[str, Path], summary: IngestSummary) -> FileOutcome:
+    def _ingest_file(self, path: Path, seen: dict[str, Path], summary: IngestSummary, force: bool) -> FileOutcome:
         report_id = report_id_for(path)
         try:
             if report_id in seen:
@@ -97,7 +99,8 @@ class ReportIndexer:
             data = read_bytes(path)
             digest = content_hash(data)
             existing = self.store.get_report(report_id)
-            if existing and existing.content_hash == digest and existing.status == STATUS_COMPLETE:
+            unchanged = existing and existing.content_hash == digest and existing.status == STATUS_COMPLETE
+            if unchanged and not force:
                 seen[report_id] = path
                 return FileOutcome(path, report_id, SKIPPED, "không thay đổi")
             twin = self.store.find_by_hash(digest)
