@@ -8,7 +8,7 @@ retrieval -> an answerer (extractive by default, an LLM when configured, always 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 
@@ -69,10 +69,13 @@ class BaocaoService:
 
     # --- the library ------------------------------------------------------------------------------
 
-    def ingest(self, paths: Iterable[Path | str], show_progress: bool = True, force: bool = False) -> IngestSummary:
-        """Parse, chunk, embed and index; `force` re-indexes reports whose file has not changed."""
+    def ingest(self, paths: Iterable[Path | str], show_progress: bool = True, force: bool = False,
+               on_chunks: Callable[[Path, int, int], None] | None = None) -> IngestSummary:
+        """Parse, chunk, embed and index; `force` re-indexes reports whose file has not changed;
+        `on_chunks(path, done, total)` reports the embedding progress inside a file."""
         indexer = ReportIndexer(self.store, self.embedding)
-        return indexer.ingest([Path(p) for p in paths], show_progress=show_progress, force=force)
+        return indexer.ingest([Path(p) for p in paths], show_progress=show_progress, force=force,
+                              on_chunks=on_chunks)
 
     def list_reports(self) -> list[StoredReport]:
         return self.store.reports()

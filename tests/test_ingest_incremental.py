@@ -34,10 +34,14 @@ def test_reingest_skips_replaces_and_removes(minilm_env, small_corpus, capsys):
     texts = [r.text for r in service.search("xây dựng được bao nhiêu mô hình đạt 350%", k=20)]
     assert any("08 mô hình" in t for t in texts) and not any("07 mô hình" in t for t in texts)
 
-    # --force re-indexes an unchanged file in place (the app's "nạp lại")
+    # force re-indexes an unchanged file in place (the app's "nạp lại"), reporting chunk progress
+    progress = []
+    forced = service.ingest([changed], show_progress=False, force=True,
+                            on_chunks=lambda _path, done, total: progress.append((done, total)))
+    assert forced.outcomes[0].status == "replaced" and service.store.chunk_count(TINH_AN) == stored.chunks
+    assert progress[0] == (0, stored.chunks) and progress[-1] == (stored.chunks, stored.chunks)
     assert main(["ingest", str(changed), "--quiet", "--force"]) == 0
     assert "nạp lại" in capsys.readouterr().out
-    assert service.store.chunk_count(TINH_AN) == stored.chunks
 
     assert main(["remove", TINH_AN]) == 0
     capsys.readouterr()

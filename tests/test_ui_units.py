@@ -198,7 +198,9 @@ def test_upload_progress_lists_every_file_with_its_reason():
     html = job.render()
     assert "Đang nạp 3/4 tệp · 12 đoạn" in html and "còn khoảng" in html
     assert "a.txt — đã nạp (12 đoạn" in html and "b.pdf — không nạp được: tệp PDF bị mã hóa" in html
-    assert "c.docx — đang đọc và nạp" in html and "d.md — đang chờ" in html
+    assert "c.docx — đang đọc và chia đoạn" in html and "d.md — đang chờ" in html
+    job.files[2].chunks_done, job.files[2].chunks_total = 32, 120
+    assert "c.docx — đã nhúng 32/120 đoạn" in job.render()
     for f in job.files[2:]:
         f.state, f.outcome = "done", FileOutcome(f.path, f.path.stem, INDEXED, chunks=1)
     job.done.set()

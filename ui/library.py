@@ -56,6 +56,8 @@ class FileState:
     outcome: FileOutcome | None = None
     started: float = 0.0
     seconds: float = 0.0
+    chunks_done: int = 0
+    chunks_total: int = 0
 
 
 @dataclass
@@ -107,7 +109,9 @@ class IngestJob:
             if f.state == "waiting":
                 lines.append(f'<li class="bc-wait">⏸ {name} — đang chờ</li>')
             elif f.state == "running":
-                lines.append(f'<li class="bc-run">⏳ {name} — đang đọc và nạp '
+                step = (f"đã nhúng {f.chunks_done}/{f.chunks_total} đoạn" if f.chunks_total
+                        else "đang đọc và chia đoạn")
+                lines.append(f'<li class="bc-run">⏳ {name} — {step} '
                              f'({_duration(time.monotonic() - f.started)})</li>')
             else:
                 o = f.outcome
@@ -185,14 +189,14 @@ class Library:
         try:
             for f in job.files:
                 f.state, f.started = "running", time.monotonic()
-                f.outcome = self._ingest_one(f.path, seen)
+                f.outcome = self._ingest_one(f.path, seen, f)
                 f.seconds = time.monotonic() - f.started
                 f.state = "done"
         finally:
             job.finished = time.monotonic()
             job.done.set()
 
-    def _ingest_one(self, upload: Path, seen: set[str]) -> FileOutcome:
+    def _ingest_one(self, upload: Path, seen: set[str], state: FileState | None = None) -> FileOutcome:
         """Copy one upload into the uploads folder and ingest it; on failure the folder and the index
         are left as they were before."""
         name = upload.name
@@ -217,7 +221,11 @@ class Library:
                     backup.replace(target)
                 return FileOutcome(upload, upload.stem, FAILED, f"không lưu được tệp: {exc}")
             try:
-                outcome = self.service.ingest([target], show_progress=False).outcomes[0]
+                def on_chunks(_path: Path, done: int, total: int) -> None:
+                    if state is not None:
+                        state.chunks_done, state.chunks_total = done, total
+
+                outcome = self.service.ingest([target], show_progress=False, on_chunks=on_chunks).outcomes[0]
             except Exception as exc:  # noqa: BLE001 - one bad file must not end the batch or the thread
                 outcome = FileOutcome(target, upload.stem, FAILED, f"lỗi khi nạp ({type(exc).__name__}: {exc})")
             if outcome.status in (FAILED, DUPLICATE):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from ingest.readers import read_bytes
 from vectorstore.chroma_store import STATUS_COMPLETE, ChromaReportStore
 from vectorstore.embeddings import ReportEmbedding
 
+_PROGRESS_BATCH = 16  # chunks embedded between two progress reports
 INDEXED, REPLACED, SKIPPED, DUPLICATE, FAILED = "indexed", "replaced", "skipped", "duplicate", "failed"
 
 
@@ -68,13 +69,17 @@ def iter_report_files(paths: Iterable[Path]) -> Iterator[Path]:
 
 class ReportIndexer:
     def __init__(self, store: ChromaReportStore, embedding: ReportEmbedding, chunker: SectionChunker | None = None):
+        self._on_chunks: Callable[[Path, int, int], None] | None = None
         self.store = store
         self.embedding = embedding
         self.chunker = chunker or SectionChunker(count_tokens=embedding.count_tokens)
 
-    def ingest(self, paths: Iterable[Path], show_progress: bool = True, force: bool = False) -> IngestSummary:
+    def ingest(self, paths: Iterable[Path], show_progress: bool = True, force: bool = False,
+               on_chunks: Callable[[Path, int, int], None] | None = None) -> IngestSummary:
         """Index `paths`; unchanged reports are skipped unless `force` (re-index after a parser change:
-        the old chunks stay searchable until the new ones are written)."""
+        the old chunks stay searchable until the new ones are written). `on_chunks(path, done, total)`
+        is called as a file's chunks are embedded, for progress inside a long file."""
+        self._on_chunks = on_chunks
         files = list(iter_report_files(Path(p) for p in paths))
         summary = IngestSummary()
         started = time.perf_counter()
@@ -108,13 +113,24 @@ class ReportIndexer:
                 return FileOutcome(path, report_id, DUPLICATE, f"cùng nội dung với báo cáo đã nạp '{twin.report_id}'")
             report, chunks = self._parse(path, data)
             embed_started = time.perf_counter()
-            vectors = self.embedding.get_text_embedding_batch([c.embedding_text for c in chunks])
+            vectors = self._embed(path, [c.embedding_text for c in chunks])
             summary.embed_seconds += time.perf_counter() - embed_started
             self.store.write_report(report, chunks, vectors)
             seen[report_id] = path
             return FileOutcome(path, report_id, REPLACED if existing else INDEXED, chunks=len(chunks))
         except UnreadableReportError as exc:
             return FileOutcome(path, report_id, FAILED, exc.reason)
+
+    def _embed(self, path: Path, texts: list[str]) -> list[list[float]]:
+        """Embeddings of a file's chunks, in batches so that progress can be reported."""
+        if self._on_chunks is None:
+            return self.embedding.get_text_embedding_batch(texts)
+        vectors: list[list[float]] = []
+        self._on_chunks(path, 0, len(texts))
+        for start in range(0, len(texts), _PROGRESS_BATCH):
+            vectors += self.embedding.get_text_embedding_batch(texts[start : start + _PROGRESS_BATCH])
+            self._on_chunks(path, len(vectors), len(texts))
+        return vectors
 
     def _parse(self, path: Path, data: bytes):
         """Parse and chunk; a parser bug on one odd file fails that file, not the batch."""
