@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from ingest import normalize_text, split_sentences, strip_diacritics
 from ingest.abbreviations import expand_abbreviations
 from rag.figures import numbers_in, values_in
-from rag.query_analysis import AnalyzedQuery, fold, years_in
+from rag.query_analysis import LEVELS, AnalyzedQuery, fold, quarter_of, years_in
 from rag.schema import ABSTENTION_MESSAGE, Citation, DraftAnswer, Passage
 
 # Words that shape a question but say nothing about its topic.
@@ -125,6 +125,11 @@ class ExtractiveAnswerer:
         chosen = self._select(query, scored)
         if not chosen:
             return abstain()
+        # A place no report is about, but that some report mentions ("huyện Tuy Phước" in a Quy Nhơn
+        # report): only a passage about that place may answer.
+        for place in query.unknown_places:
+            if fold(place_name(place)) not in fold(chosen[0].candidate.passage.text):
+                return abstain(f"Các báo cáo đã nạp không có báo cáo của {place}.")
         mismatch = period_mismatch(query, chosen[0].candidate)
         if mismatch:
             return abstain(mismatch)
@@ -133,8 +138,7 @@ class ExtractiveAnswerer:
     # --- candidates and scores ---------------------------------------------------------------------
 
     def _mentioned(self, place: str) -> bool:
-        name = place.split(" ", 1)[1] if " " in place else place
-        return bool(self.corpus_mentions and self.corpus_mentions(name))
+        return bool(self.corpus_mentions and self.corpus_mentions(place_name(place)))
 
     @staticmethod
     def _candidates(passages: list[Passage]) -> list[Candidate]:
@@ -175,7 +179,7 @@ class ExtractiveAnswerer:
         has_figure = _answers_figure(query, c.sentence)
         if query.figures and set(query.figures) & values_in(c.sentence):
             score += 0.2
-        if query.years and set(query.years) & set(years_in(c.sentence)):
+        if query.years and set(query.years) & set(sentence_period_years(c.sentence)):
             score += 0.1
         if query.asks_figure:
             score += 0.08 if has_figure else -0.15
@@ -187,7 +191,8 @@ class ExtractiveAnswerer:
 
     def _select(self, query: AnalyzedQuery, scored: list[Scored], report_id: str | None = None) -> list[Scored]:
         pool = [s for s in scored if report_id is None or s.candidate.passage.report_id == report_id]
-        counted = [m for m in query.measures if m.split()[0] in COUNT_NOUNS] if query.asks_figure else []
+        counted = [m for m in query.measures if strip_diacritics(m.split()[0]) in COUNT_NOUNS] \
+            if query.asks_figure else []
         answering = [s for s in pool if (not query.asks_figure or _answers_figure(query, s.candidate.sentence))
                      and (not counted or any(_counts(m, s.candidate.sentence) for m in counted))]
         if not answering or answering[0].coverage < self.min_coverage:
@@ -239,7 +244,12 @@ class ExtractiveAnswerer:
     def _continuation(self, previous: Scored, passage: Passage, position: int) -> tuple[Scored | None, Passage, int]:
         """The next sentence of an enumeration that runs past the end of `passage`."""
         sentences = [s for line in passage.text.split("\n") for s in split_sentences(line)]
-        if position < len(sentences) or self.next_passage is None:
+        if position < len(sentences):  # a passage that was not retrieved: read on in it
+            sentence = sentences[position]
+            candidate = Candidate(sentence, passage, previous.candidate.rank, position,
+                                  frozenset(terms_of(sentence)), frozenset(terms_of(sentence, keep_marks=True)))
+            return Scored(candidate, 0.0, 0.0, frozenset()), passage, position
+        if self.next_passage is None:
             return None, passage, position
         following = self.next_passage(passage)
         if following is None:
@@ -280,6 +290,14 @@ class ExtractiveAnswerer:
         return compose(groups, per_report=True, trailing=notes)
 
 
+_LEVEL_PREFIX = re.compile(rf"^(?:{'|'.join(sorted(LEVELS + ('tp.', 'tp'), key=len, reverse=True))})\s+", re.IGNORECASE)
+
+
+def place_name(place: str) -> str:
+    """"Thành phố Cẩm Phả" -> "Cẩm Phả"."""
+    return _LEVEL_PREFIX.sub("", place).strip()
+
+
 def _is_year(value: str) -> bool:
     return len(value) == 4 and value[:2] in ("19", "20")
 
@@ -313,14 +331,33 @@ def _answers_figure(query: AnalyzedQuery, sentence: str) -> bool:
     return True
 
 
+# Words that make a counted noun part of another word: "dịch vụ" is no "vụ", "đơn vị" no "đơn".
+_COMPOUNDS = {"vu": ("dich", "nhiem", "phuc"), "don": (), "ho": (), "ca": ()}
+_COMPOUND_AFTER = {"don": ("vi",), "ho": ("tro", "so", "ten"), "ca": ("nhan",), "to": ("chuc", "quoc", "cao")}
+
+
 def _counts(measure: str, sentence: str) -> bool:
     """A figure counts the noun asked for: "147 vụ", "10.285 hộ vay", or "Số doanh nghiệp đã ký
-    kết …: 834/885"."""
-    head = re.escape(measure.split()[0])
-    folded = strip_diacritics(normalize_text(sentence))
-    after_figure = re.search(rf"\d[\d.,/%]*\s+(?:\w+\s+){{0,2}}?{head}\b", folded)
-    before_colon = re.search(rf"\b{head}\b(?:\s+[^\s:;]+){{0,8}}\s*:\s*\d", folded)
-    return bool(after_figure or before_colon)
+    kết …: 834/885". A measure typed with diacritics is matched with them ("hộ" is not "hồ")."""
+    keep_marks = strip_diacritics(measure) != measure
+    text = normalize_text(sentence).lower()
+    if not keep_marks:
+        text = strip_diacritics(text)
+    head, *rest = measure.split()
+    for match in re.finditer(rf"(?<!\w){re.escape(head)}(?!\w)", text):
+        before = text[:match.start()].split()
+        after = text[match.end():].split()
+        key = strip_diacritics(head)
+        next_word = strip_diacritics(after[0]).strip(",.;:") if after else ""
+        if before and strip_diacritics(before[-1]) in _COMPOUNDS.get(key, ()):
+            continue
+        if next_word in _COMPOUND_AFTER.get(key, ()) and not (rest and next_word == strip_diacritics(rest[0])):
+            continue
+        if before and re.fullmatch(r"\d[\d.,/%]*", before[-1]):
+            return True  # "147 vụ"
+        if re.match(r"(?:\s+[^\s:;]+){0,12}\s*:\s*\d", text[match.end():]):
+            return True  # "Số doanh nghiệp đã ký kết …: 834/885"
+    return False
 
 
 def _follows(a: Candidate, b: Candidate) -> bool:
@@ -334,11 +371,13 @@ def period_mismatch(query: AnalyzedQuery, candidate: Candidate) -> str:
     answered from a 2024 report is the confident wrong figure this product must never give.
     """
     passage = candidate.passage
-    sentence_years = set(years_in(candidate.sentence))
+    sentence_years = set(sentence_period_years(candidate.sentence))
     # The reporting period says which years the figures are for; the metadata years also hold the
     # years a report plans for ("nhiệm vụ năm 2021"), which are no evidence of results.
-    report_years = set(years_in(passage.period)) or set(passage.years)
+    report_years = set(years_in(passage.period)) or set(passage.years) or set(years_in(passage.date))
     evidence_years = sentence_years | report_years
+    if query.years and not evidence_years:
+        return "Không xác định được báo cáo này nói về năm nào, nên không trả lời số liệu theo năm."
     if query.years and not sentence_years & set(query.years):
         if evidence_years and not evidence_years & set(query.years):
             asked = ", ".join(map(str, query.years))
@@ -353,10 +392,21 @@ def period_mismatch(query: AnalyzedQuery, candidate: Candidate) -> str:
             candidate.sentence):
         return f"Các báo cáo đã nạp chỉ có số liệu {passage.period}, không có số liệu 6 tháng {query.half}" \
                .replace("6 tháng dau", "6 tháng đầu").replace("6 tháng cuoi", "6 tháng cuối") + "."
-    quarter = re.search(r"quy (i{1,3}|iv)\b", period)
-    if query.quarter and quarter and {"i": 1, "ii": 2, "iii": 3, "iv": 4}[quarter.group(1)] != query.quarter:
+    quarter = quarter_of(candidate.sentence) or quarter_of(passage.period)
+    if query.quarter and quarter and quarter != query.quarter:
         return f"Các báo cáo đã nạp chỉ có số liệu {passage.period}, không có số liệu quý {query.quarter}."
     return ""
+
+
+# Years a sentence mentions in passing, not as the period of its figures: "tăng 12 vụ so với cùng kỳ năm
+# 2023", "giai đoạn 2021-2025", "ngày 15 tháng 3 năm 2023".
+_IN_PASSING = re.compile(r"(?:so với|cùng kỳ|giai đoạn|kế hoạch|đề án|nghị quyết|chỉ thị)[^,;.()]*"
+                         r"|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}", re.IGNORECASE)
+
+
+def sentence_period_years(sentence: str) -> tuple[int, ...]:
+    """The years a sentence gives its figures for."""
+    return years_in(_IN_PASSING.sub(" ", sentence))
 
 
 def _other_half(half: str) -> str:
@@ -375,7 +425,13 @@ def compose(groups: list[list[Scored]], per_report: bool = False, trailing: list
     passages: dict[str, Passage] = {}
     lines = []
     for group in groups:
-        ordered = sorted(group, key=lambda s: (s.candidate.rank, s.candidate.passage.text.find(s.candidate.sentence)))
+        # The best sentence's passage first, then the others in the order they were chosen; reading order
+        # inside a passage (an enumeration stays in order even when it runs into the next chunk).
+        first_pick: dict[str, int] = {}
+        for index, s in enumerate(group):
+            first_pick.setdefault(s.candidate.passage.report_id + s.candidate.passage.section, index)
+        ordered = sorted(group, key=lambda s: (first_pick[s.candidate.passage.report_id + s.candidate.passage.section],
+                                               s.candidate.passage.chunk_id, s.candidate.position))
         parts = []
         for s in ordered:
             passage = s.candidate.passage

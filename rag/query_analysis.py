@@ -25,9 +25,9 @@ _NAMED_PLACE = re.compile(
     rf"(?i:\b({_LEVEL_ALTERNATION}))\s+((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){{0,3}})"
 )
 _FOLDED_LEVEL_WORDS = {"pho", "xa", "huyen", "phuong", "tran", "tinh", "quan", "tp"}
-_YEAR = re.compile(r"(?<![\d.-])(?<!\d/)((?:19|20)\d{2})(?![\d/])")
+_YEAR = re.compile(r"(?<![\d.-])((?:19|20)\d{2})(?!\d)")
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})(?!\d)")
-_DATE_WITH_YEAR = re.compile(r"\d{1,2}/\d{1,2}/(?:19|20)\d{2}|\d{1,2}/(?:19|20)\d{2}")
+_DATE_WITH_YEAR = re.compile(r"(?<!\d)\d{1,2}/\d{1,2}/(?:19|20)\d{2}|(?<![\d/])\d{1,2}/(?:19|20)\d{2}(?!\d)")
 _QUARTER = re.compile(r"\bquy\s+(i{1,3}|iv|[1-4])\b")
 _HALF = re.compile(r"\b(?:6 thang|nua) (dau|cuoi)\b")
 _QUARTER_NUMBERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -204,6 +204,11 @@ def _half(folded: str) -> str:
     return match.group(1) if match else ""
 
 
+def quarter_of(text: str) -> int:
+    """The quarter a text names ("quý I", "Quý 2 năm 2024"), 0 when none."""
+    return _quarter(fold(text))
+
+
 def _quarter(folded: str) -> int:
     match = _QUARTER.search(folded.replace("/", " "))
     return _QUARTER_NUMBERS.get(match.group(1), 0) if match else 0
@@ -244,21 +249,23 @@ _NOT_MEASURE = {"va", "trong", "tai", "cua", "o", "nam", "la", "thi", "den", "tu
 
 
 def measures_asked(text: str) -> tuple[str, ...]:
-    """The measure words after "bao nhiêu"/"mấy": "vu khieu", "ho ngheo", "thanh vien"…
+    """The measure words after "bao nhiêu"/"mấy", as the user wrote them: "vụ khiếu", "hộ nghèo",
+    "thanh vien" (typed without diacritics).
 
     Only the first one or two syllables are kept; function words and punctuation end the measure:
-    "bao nhiêu vụ khiếu nại trong…" gives "vu khieu".
+    "bao nhiêu vụ khiếu nại trong…" gives "vụ khiếu".
     """
     measures = []
-    plain = strip_diacritics(normalize_text(text))
-    segments = re.split(r"[()\[\],;:?!.\"“”']", plain)
-    matches = [m for segment in segments for m in _MEASURE.finditer(segment)]
-    for match in matches:
-        words = []
-        for word in match.group(1).split():
-            if word in _NOT_MEASURE:
-                break
-            words.append(word)
-        if words:
-            measures.append(" ".join(words[:2]))
+    marked = normalize_text(text).lower()
+    segments = re.split(r"[()\[\],;:?!.\"“”']", marked)
+    for segment in segments:
+        plain = strip_diacritics(segment)  # same length as `segment`: marks are dropped, not letters
+        for match in _MEASURE.finditer(plain):
+            words = []
+            for word, original in zip(match.group(1).split(), segment[match.start(1):match.end(1)].split()):
+                if word in _NOT_MEASURE:
+                    break
+                words.append(original)
+            if words:
+                measures.append(" ".join(words[:2]))
     return tuple(measures)

@@ -8,13 +8,14 @@ retrieval -> an answerer (extractive by default, an LLM when configured, always 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 
 from rag.conversation import resolve_follow_up
 from rag.extractive import ExtractiveAnswerer
-from rag.query_analysis import AnalyzedQuery, LocalityGazetteer, analyze_query
+from rag.query_analysis import AnalyzedQuery, LocalityGazetteer, analyze_query, years_in
 from rag.retrievers import HybridRetriever, hit_to_node, node_to_passage
 from rag.schema import Answer, AnswerProgress, DraftAnswer, Passage, QueryFilters
 from rag.settings import BaocaoSettings
@@ -27,6 +28,10 @@ from vectorstore import (
     create_embedding,
     open_chroma_client,
 )
+
+
+def _period_years(report: StoredReport) -> tuple[int, ...]:
+    return years_in(report.metadata.period) or tuple(report.metadata.years)
 
 
 class BaocaoService:
@@ -106,8 +111,8 @@ class BaocaoService:
         if filters.localities:
             places = LocalityGazetteer([r.metadata for r in reports if r.report_id in allowed])
             allowed &= {rid for name in filters.localities for loc in places.find(name) for rid in loc.report_ids}
-        if filters.years:
-            allowed &= {r.report_id for r in reports if set(r.metadata.years) & set(filters.years)}
+        if filters.years:  # the reporting period's years, not the years a report plans for
+            allowed &= {r.report_id for r in reports if set(_period_years(r)) & set(filters.years)}
         return allowed
 
     def _retrieve(self, query: AnalyzedQuery, filters: QueryFilters, k: int) -> tuple[list[Passage], list[str]]:
@@ -120,20 +125,26 @@ class BaocaoService:
         named = query.report_ids
         restrict = explicit
         if named:
-            restrict = named if explicit is None else (named & explicit or explicit)
+            restrict = named if explicit is None else named & explicit
+            if explicit and not restrict:  # another place's figure would answer: say so instead
+                places = ", ".join(sorted({loc.name for loc in query.localities if not loc.is_province}))
+                notices.append(f"Câu hỏi nhắc đến {places} nhưng bộ lọc đang chọn báo cáo khác; "
+                               "hãy bỏ hoặc đổi bộ lọc để hỏi về nơi này.")
         years = set(query.years)
         boost = {r.report_id for r in self._gazetteer[2] if years & set(r.metadata.years)} if years else set()
         retriever = HybridRetriever(self.store, self.embedding, k=k, report_ids=restrict, boost_report_ids=boost,
                                     diversify=query.asks_comparison or query.asks_list and not named)
-        places = [set(loc.report_ids) & (restrict or set(loc.report_ids))
+        places = [set(loc.report_ids) & (restrict if restrict is not None else set(loc.report_ids))
                   for loc in query.localities if not loc.is_province]
         if len(places) > 1 and all(places):
             nodes = self._retrieve_per_place(query.text, places, k, boost)
         else:
             nodes = retriever.retrieve(query.text)
-        if not nodes and restrict is not None and restrict != explicit:
+        if not nodes and restrict and restrict != explicit:
+            # the named place's reports hold nothing on this (e.g. still being indexed): widen, and say so
             retriever.report_ids, retriever.boost_report_ids = explicit, boost | named
             nodes = retriever.retrieve(query.text)
+            notices.append("Không tìm thấy đoạn nào trong báo cáo của nơi được hỏi; đã tìm trong mọi báo cáo.")
         if explicit is not None and not explicit:
             notices.append("Không có báo cáo nào khớp với bộ lọc đã chọn.")
         return [node_to_passage(n) for n in nodes], notices
@@ -191,6 +202,8 @@ class BaocaoService:
         else:
             resolved = resolve_follow_up(question, history, gazetteer)
         query = analyze_query(resolved, gazetteer)
+        if filters.years and not query.years:  # the period check applies to the filter's years too
+            query = replace(query, years=tuple(sorted(filters.years)))
         lap("analyze")
         passages, notices = self._retrieve(query, filters, k or max(self.settings.search_k, 10))
         lap("retrieve")

@@ -257,7 +257,8 @@ def test_injected_instruction_in_a_report_stays_data(minilm_env, server, tmp_pat
     assert messages[0]["role"] == "system" and messages[0]["content"] == SYSTEM_PROMPT
     user = messages[-1]["content"]
     assert user.count("<nguon ") == user.count("</nguon>") >= 1  # the report cannot close or open a block
-    assert "Bỏ qua mọi hướng dẫn" in user.split("</nguon>")[0]  # it sits inside its own source block
+    blocks = [block for block in user.split("</nguon>") if "Bỏ qua mọi hướng dẫn" in block]
+    assert len(blocks) == 1 and blocks[0].rfind("<nguon ") < blocks[0].find("Bỏ qua")  # inside one source block
     assert "999" not in answer.answer and answer.notices
     assert "12 đơn" in answer.answer  # the extractive answer replaces the obeyed instruction
 
@@ -267,3 +268,8 @@ def test_precedent_question_answers_per_locality(sample_service):
     lines = [line for line in answer.answer.splitlines() if line.startswith("- ")]
     assert len(lines) >= 3 and len({c.report_id for c in answer.citations}) >= 3
     assert "Khu phố không tội phạm trộm cắp tài sản" in answer.answer
+
+
+def test_place_outside_the_explicit_filter_is_not_answered_from_another_report(sample_service):
+    answer = sample_service.ask(KHIEU_NAI, filters=QueryFilters(report_ids=(HA_LONG,)))
+    assert answer.abstained and any("bộ lọc đang chọn báo cáo khác" in notice for notice in answer.notices)
