@@ -56,7 +56,7 @@ def fill(index: LexicalIndex) -> None:
 
 
 def test_scores_are_lucene_bm25_as_bm25s_computes_them(tmp_path):
-    bm25s = pytest.importorskip("bm25s")
+    import bm25s  # a test dependency (pyproject "test" extra)
     index = LexicalIndex(tmp_path / "lexical")
     fill(index)
     query = "tiếp nhận bao nhiêu vụ khiếu nại ở Quy Nhơn"
