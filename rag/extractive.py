@@ -404,9 +404,16 @@ _IN_PASSING = re.compile(r"(?:so với|cùng kỳ|giai đoạn|kế hoạch|đ�
                          r"|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}", re.IGNORECASE)
 
 
+# A span of dates gives the period of the figures: "Từ ngày 03/7/2023 đến ngày 29/9/2023, … 23 lớp".
+_DATE_SPAN = re.compile(r"\b(?:từ|đến|tính đến)\s+(?:hết\s+)?(?:ngày\s+)?\d{1,2}/\d{1,2}/((?:19|20)\d{2})",
+                        re.IGNORECASE)
+
+
 def sentence_period_years(sentence: str) -> tuple[int, ...]:
     """The years a sentence gives its figures for."""
-    return years_in(_IN_PASSING.sub(" ", sentence))
+    years = set(years_in(_IN_PASSING.sub(" ", sentence)))
+    years.update(int(year) for year in _DATE_SPAN.findall(sentence))
+    return tuple(sorted(years))
 
 
 def _other_half(half: str) -> str:

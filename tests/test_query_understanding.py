@@ -76,6 +76,9 @@ def test_a_figure_must_count_the_noun_asked(measure, sentence, counts):
 def test_years_mentioned_in_passing_are_not_the_period():
     assert sentence_period_years("Tiếp nhận 147 vụ khiếu nại, tăng 12 vụ so với cùng kỳ năm 2023.") == ()
     assert sentence_period_years("Năm 2023 giảm 11 hộ nghèo.") == (2023,)
+    # a span of dates is the period of the figures; a date of a decision is not
+    assert sentence_period_years("Từ ngày 03/7/2023 đến ngày 29/9/2023, thành phố tổ chức 23 lớp.") == (2023,)
+    assert sentence_period_years("Theo Quyết định số 154/QĐ-UBND ngày 09/01/2024, kiểm tra 5 đơn vị.") == ()
     answer = ask("Năm 2023 Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại?",
                  passage("Tiếp nhận 147 vụ khiếu nại, tăng 12 vụ so với cùng kỳ năm 2023."))
     assert answer.abstained
