@@ -35,7 +35,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from ingest import normalize_text, strip_diacritics
 from ingest.abbreviations import expand_abbreviations
-from vectorstore.lexical_tokens import NUMBER_PATTERN, lexical_tokens, number_value, token_runs, with_pairs
+from ingest.numbers import NUMBER_PATTERN, number_value
+from vectorstore.lexical_tokens import lexical_tokens, token_runs, with_pairs
 
 # A short list of the most frequent function words of the corpus (folded); tried as a variant only.
 STOP_WORDS = frozenset([

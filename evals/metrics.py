@@ -17,7 +17,8 @@ from typing import Any
 
 from evals.dataset import EvalItem
 from ingest import normalize_text
-from rag.figures import NUMBER_PATTERN, number_value, numbers_in
+from ingest.numbers import NUMBER_PATTERN, number_value
+from rag.figures import numbers_in
 
 _TOKEN = re.compile(rf"(?P<num>{NUMBER_PATTERN})|(?P<word>[^\W\d_]+)|(?P<punct>[^\w\s])")
 _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"})

@@ -19,25 +19,14 @@ from __future__ import annotations
 
 import itertools
 import re
-from decimal import Decimal, InvalidOperation
 
 from ingest import normalize_text, strip_diacritics
+from ingest.numbers import NUMBER_PATTERN, number_value
 
 # Bump when the tokens change: the lexical index re-tokenises what it stored under another version.
 TOKENIZER_VERSION = "syllable-bigram-1"
 
-# Thousands groups "7.986" / "1.234.567" or plain digits, either with a decimal part ",5".
-NUMBER_PATTERN = r"\d{1,3}(?:\.\d{3})+(?!\d)(?:,\d+)?|\d+(?:,\d+)?"
 _TOKEN = re.compile(rf"(?P<num>{NUMBER_PATTERN})|(?P<word>[^\W\d_]+)|(?P<join>[/\-&%+'’]+)|(?P<stop>[^\w\s]+|_+)")
-
-
-def number_value(raw: str) -> str:
-    """Canonical value of a Vietnamese figure: "7.986" -> "7986", "99,5" -> "99.5", "03" -> "3"."""
-    try:
-        value = Decimal(raw.replace(".", "").replace(",", "."))
-    except InvalidOperation:  # pragma: no cover - the pattern only hands over digit strings
-        return raw
-    return format(value.normalize(), "f")
 
 
 def fold(text: str) -> str:

@@ -1,0 +1,22 @@
+"""How Vietnamese writes figures: "." groups thousands ("7.986"), "," is the decimal mark ("99,5").
+
+Search, the answer verifier and the evaluation all compare figures by value, never as substrings:
+"7.986" and "7986" are one figure, while "147" must not be found inside "1470".
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+# Thousands groups "7.986" / "1.234.567" (three digits after each dot, no digit after), or plain
+# digits "147", "03"; either with a decimal part ",5".
+NUMBER_PATTERN = r"\d{1,3}(?:\.\d{3})+(?!\d)(?:,\d+)?|\d+(?:,\d+)?"
+
+
+def number_value(raw: str) -> str:
+    """Canonical value: "7.986" -> "7986", "99,5" -> "99.5", "03" -> "3"."""
+    try:
+        value = Decimal(raw.replace(".", "").replace(",", "."))
+    except InvalidOperation:  # pragma: no cover - the pattern only hands over digit strings
+        return raw
+    return format(value.normalize(), "f")
