@@ -8,7 +8,7 @@ retrieval -> an answerer (extractive by default, an LLM when configured, always 
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -34,10 +34,18 @@ def _period_years(report: StoredReport) -> tuple[int, ...]:
     return years_in(report.metadata.period) or tuple(report.metadata.years)
 
 
+@dataclass(frozen=True)
+class ReportCatalog:
+    """The indexed reports and the places they are about: one snapshot serves a whole question."""
+
+    reports: list[StoredReport]
+    gazetteer: LocalityGazetteer
+
+
 class BaocaoService:
     def __init__(self, settings: BaocaoSettings | None = None) -> None:
         self.settings = settings or BaocaoSettings()
-        self._gazetteer: tuple[tuple, LocalityGazetteer, list[StoredReport]] | None = None
+        self._catalog_cache: tuple[tuple, ReportCatalog] | None = None
 
     @cached_property
     def embedding(self) -> ReportEmbedding:
@@ -90,21 +98,22 @@ class BaocaoService:
 
     # --- questions ----------------------------------------------------------------------------------
 
-    @property
-    def gazetteer(self) -> LocalityGazetteer:
-        """The places of the indexed reports; rebuilt when the set of reports changes."""
+    def catalog(self) -> ReportCatalog:
+        """The indexed reports and their places, read once per question. The registry is read every
+        time (another process may have ingested); the gazetteer is rebuilt only when it changed."""
         reports = self.list_reports()
-        key = tuple((r.report_id, r.content_hash) for r in reports)
-        if self._gazetteer is None or self._gazetteer[0] != key:
-            self._gazetteer = (key, LocalityGazetteer([r.metadata for r in reports]), reports)
-        return self._gazetteer[1]
+        key = tuple((r.report_id, r.content_hash, r.status) for r in reports)
+        cached = self._catalog_cache
+        if cached is None or cached[0] != key:
+            cached = self._catalog_cache = (key, ReportCatalog(reports, LocalityGazetteer([r.metadata for r in reports])))
+        return cached[1]
 
-    def _reports_matching(self, filters: QueryFilters) -> set[str] | None:
+    @staticmethod
+    def _reports_matching(filters: QueryFilters, catalog: ReportCatalog) -> set[str] | None:
         """Report ids the explicit filters allow; None when there are no filters."""
         if filters.is_empty():
             return None
-        self.gazetteer  # noqa: B018 - refreshes the cached report list
-        reports = self._gazetteer[2]
+        reports = catalog.reports
         allowed = {r.report_id for r in reports}
         if filters.report_ids:
             allowed &= set(filters.report_ids)
@@ -115,13 +124,14 @@ class BaocaoService:
             allowed &= {r.report_id for r in reports if set(_period_years(r)) & set(filters.years)}
         return allowed
 
-    def _retrieve(self, query: AnalyzedQuery, filters: QueryFilters, k: int) -> tuple[list[Passage], list[str]]:
+    def _retrieve(self, query: AnalyzedQuery, filters: QueryFilters, k: int,
+                  catalog: ReportCatalog) -> tuple[list[Passage], list[str]]:
         """Hybrid retrieval restricted by the explicit filters and the places the question names.
 
         A restriction from the question that would leave nothing (the place has no passage on the
         topic within the filters) falls back to a boost, and the user is told."""
         notices = []
-        explicit = self._reports_matching(filters)
+        explicit = self._reports_matching(filters, catalog)
         named = query.report_ids
         restrict = explicit
         if named:
@@ -131,7 +141,7 @@ class BaocaoService:
                 notices.append(f"Câu hỏi nhắc đến {places} nhưng bộ lọc đang chọn báo cáo khác; "
                                "hãy bỏ hoặc đổi bộ lọc để hỏi về nơi này.")
         years = set(query.years)
-        boost = {r.report_id for r in self._gazetteer[2] if years & set(r.metadata.years)} if years else set()
+        boost = {r.report_id for r in catalog.reports if years & set(r.metadata.years)} if years else set()
         retriever = HybridRetriever(self.store, self.embedding, k=k, report_ids=restrict, boost_report_ids=boost,
                                     diversify=query.asks_comparison or query.asks_list and not named)
         places = [set(loc.report_ids) & (restrict if restrict is not None else set(loc.report_ids))
@@ -165,8 +175,9 @@ class BaocaoService:
 
     def search(self, query: str, k: int | None = None, filters: QueryFilters | None = None) -> list[Passage]:
         """Ranked passages for a query (hybrid, with the places and years the query names)."""
-        analyzed = analyze_query(query, self.gazetteer)
-        return self._retrieve(analyzed, filters or QueryFilters(), k or self.settings.search_k)[0]
+        catalog = self.catalog()
+        analyzed = analyze_query(query, catalog.gazetteer)
+        return self._retrieve(analyzed, filters or QueryFilters(), k or self.settings.search_k, catalog)[0]
 
     def ask(self, question: str, filters: QueryFilters | None = None, history: Sequence[Answer] = (),
             k: int | None = None) -> Answer:
@@ -193,7 +204,8 @@ class BaocaoService:
             clock = now
 
         filters = filters or QueryFilters()
-        gazetteer = self.gazetteer
+        catalog = self.catalog()
+        gazetteer = catalog.gazetteer
         llm = self.llm
         if llm is not None and history:
             from rag.llm import condense_question
@@ -205,7 +217,7 @@ class BaocaoService:
         if filters.years and not query.years:  # the period check applies to the filter's years too
             query = replace(query, years=tuple(sorted(filters.years)))
         lap("analyze")
-        passages, notices = self._retrieve(query, filters, k or max(self.settings.search_k, 10))
+        passages, notices = self._retrieve(query, filters, k or max(self.settings.search_k, 10), catalog)
         lap("retrieve")
         refusal = self.extractive.precheck(query, passages)
         if llm is None or refusal is not None:
