@@ -44,20 +44,37 @@ LEVEL_WORDS = {"pho", "huyen", "xa", "phuong", "tp", "ubnd"}
 
 @dataclass(frozen=True)
 class Candidate:
+    """A sentence of a retrieved passage; `position` is its index among the passage's sentences."""
+
     sentence: str
     passage: Passage
     rank: int
     position: int
+    key: str
     terms: frozenset[str]
     marked_terms: frozenset[str]
+
+    @classmethod
+    def of(cls, sentence: str, passage: Passage, rank: int, position: int) -> Candidate:
+        return cls(sentence, passage, rank, position, fold(sentence), frozenset(terms_of(sentence)),
+                   frozenset(terms_of(sentence, keep_marks=True)))
 
 
 @dataclass(frozen=True)
 class Scored:
+    """A candidate's score, with the checks `_select` needs computed once."""
+
     candidate: Candidate
     score: float
     coverage: float
     covered: frozenset[str]
+    answers_figure: bool = False
+    counts_noun: bool = False
+
+
+def passage_sentences(text: str) -> list[str]:
+    """The sentences of a passage, line by line (a line break always ends a sentence)."""
+    return [sentence for line in text.split("\n") for sentence in split_sentences(line)]
 
 
 def terms_of(text: str, ignore: set[str] = frozenset(), keep_marks: bool = False) -> set[str]:
@@ -145,14 +162,12 @@ class ExtractiveAnswerer:
         seen: set[str] = set()
         out = []
         for rank, passage in enumerate(passages):
-            sentences = [s for line in passage.text.split("\n") for s in split_sentences(line)]
-            for position, sentence in enumerate(sentences):
+            for position, sentence in enumerate(passage_sentences(passage.text)):
                 key = fold(sentence)
                 if len(key) < 12 or (passage.chunk_id, key) in seen:
                     continue
                 seen.add((passage.chunk_id, key))  # chunks overlap: the same sentence may occur twice
-                out.append(Candidate(sentence, passage, rank, position, frozenset(terms_of(sentence)),
-                                     frozenset(terms_of(sentence, keep_marks=True))))
+                out.append(Candidate.of(sentence, passage, rank, position))
         return out
 
     @staticmethod
@@ -177,24 +192,24 @@ class ExtractiveAnswerer:
         coverage = sum(weight[t] for t in covered) / sum(weight.values())
         score = coverage - 0.01 * c.rank
         has_figure = _answers_figure(query, c.sentence)
+        counts = {measure: _counts(measure, c.sentence) for measure in query.measures}
         if query.figures and set(query.figures) & values_in(c.sentence):
             score += 0.2
         if query.years and set(query.years) & set(sentence_period_years(c.sentence)):
             score += 0.1
         if query.asks_figure:
             score += 0.08 if has_figure else -0.15
-            if has_figure and any(_counts(m, c.sentence) for m in query.measures):
+            if has_figure and any(counts.values()):
                 score += 0.12
-        return Scored(c, score, coverage, frozenset(covered))
+        counted = _counted_measures(query)
+        return Scored(c, score, coverage, frozenset(covered), answers_figure=not query.asks_figure or has_figure,
+                      counts_noun=not counted or any(counts[m] for m in counted))
 
     # --- selection ---------------------------------------------------------------------------------
 
     def _select(self, query: AnalyzedQuery, scored: list[Scored], report_id: str | None = None) -> list[Scored]:
         pool = [s for s in scored if report_id is None or s.candidate.passage.report_id == report_id]
-        counted = [m for m in query.measures if strip_diacritics(m.split()[0]) in COUNT_NOUNS] \
-            if query.asks_figure else []
-        answering = [s for s in pool if (not query.asks_figure or _answers_figure(query, s.candidate.sentence))
-                     and (not counted or any(_counts(m, s.candidate.sentence) for m in counted))]
+        answering = [s for s in pool if s.answers_figure and s.counts_noun]
         if not answering or answering[0].coverage < self.min_coverage:
             return []
         best = answering[0]
@@ -204,7 +219,7 @@ class ExtractiveAnswerer:
         for s in pool[1:]:
             if len(chosen) >= limit:
                 break
-            if any(fold(s.candidate.sentence) == fold(c.candidate.sentence) for c in chosen):
+            if any(s.candidate.key == c.candidate.key for c in chosen):
                 continue
             gain = s.covered - covered
             adjacent = any(_follows(s.candidate, c.candidate) for c in chosen)
@@ -232,7 +247,7 @@ class ExtractiveAnswerer:
                     item, passage, position = self._continuation(previous, passage, position)
                 if item is None:
                     break
-                if any(fold(item.candidate.sentence) == fold(c.candidate.sentence) for c in chosen + extra):
+                if any(item.candidate.key == c.candidate.key for c in chosen + extra):
                     previous = item
                     continue
                 if not (_LIST_GOES_ON.search(previous.candidate.sentence) or _LIST_ITEM.match(item.candidate.sentence)):
@@ -243,25 +258,20 @@ class ExtractiveAnswerer:
 
     def _continuation(self, previous: Scored, passage: Passage, position: int) -> tuple[Scored | None, Passage, int]:
         """The next sentence of an enumeration that runs past the end of `passage`."""
-        sentences = [s for line in passage.text.split("\n") for s in split_sentences(line)]
+        rank = previous.candidate.rank
+        sentences = passage_sentences(passage.text)
         if position < len(sentences):  # a passage that was not retrieved: read on in it
-            sentence = sentences[position]
-            candidate = Candidate(sentence, passage, previous.candidate.rank, position,
-                                  frozenset(terms_of(sentence)), frozenset(terms_of(sentence, keep_marks=True)))
-            return Scored(candidate, 0.0, 0.0, frozenset()), passage, position
+            return Scored(Candidate.of(sentences[position], passage, rank, position), 0.0, 0.0, frozenset()), \
+                passage, position
         if self.next_passage is None:
             return None, passage, position
         following = self.next_passage(passage)
         if following is None:
             return None, passage, position
-        later = [s for line in following.text.split("\n") for s in split_sentences(line)]
-        seen = {fold(previous.candidate.sentence)}
-        for index, sentence in enumerate(later):
-            if fold(sentence) in seen:  # the one-sentence overlap between chunks
+        for index, sentence in enumerate(passage_sentences(following.text)):
+            if fold(sentence) == previous.candidate.key:  # the one-sentence overlap between chunks
                 continue
-            candidate = Candidate(sentence, following, previous.candidate.rank, index,
-                                  frozenset(terms_of(sentence)), frozenset(terms_of(sentence, keep_marks=True)))
-            return Scored(candidate, 0.0, 0.0, frozenset()), following, index
+            return Scored(Candidate.of(sentence, following, rank, index), 0.0, 0.0, frozenset()), following, index
         return None, passage, position
 
     def _per_report(self, query: AnalyzedQuery, scored: list[Scored], passages: list[Passage]) -> DraftAnswer:
@@ -332,7 +342,7 @@ def _answers_figure(query: AnalyzedQuery, sentence: str) -> bool:
 
 
 # Words that make a counted noun part of another word: "dịch vụ" is no "vụ", "đơn vị" no "đơn".
-_COMPOUNDS = {"vu": ("dich", "nhiem", "phuc"), "don": (), "ho": (), "ca": ()}
+_COMPOUNDS = {"vu": ("dich", "nhiem", "phuc")}
 _COMPOUND_AFTER = {"don": ("vi",), "ho": ("tro", "so", "ten"), "ca": ("nhan",), "to": ("chuc", "quoc", "cao")}
 
 
@@ -358,6 +368,13 @@ def _counts(measure: str, sentence: str) -> bool:
         if re.match(r"(?:\s+[^\s:;]+){0,12}\s*:\s*\d", text[match.end():]):
             return True  # "Số doanh nghiệp đã ký kết …: 834/885"
     return False
+
+
+def _counted_measures(query: AnalyzedQuery) -> list[str]:
+    """The measures of a figure question that count things ("bao nhiêu vụ"): the answer must count them."""
+    if not query.asks_figure:
+        return []
+    return [m for m in query.measures if strip_diacritics(m.split()[0]) in COUNT_NOUNS]
 
 
 def _follows(a: Candidate, b: Candidate) -> bool:
