@@ -17,8 +17,10 @@ import re
 from dataclasses import dataclass, field
 
 from ingest import ReportMetadata, normalize_text, strip_diacritics
+from ingest.metadata import LOCALITY_LEVELS
+from rag.figures import numbers_in
 
-LEVELS = ("thành phố", "thị xã", "thị trấn", "huyện", "phường", "xã", "tỉnh", "quận")
+LEVELS = (*LOCALITY_LEVELS, "tỉnh")
 _LEVEL_ALTERNATION = "|".join(sorted(LEVELS + ("tp.", "tp"), key=len, reverse=True))
 # A level word then a capitalised name of one to four syllables: "thành phố Cẩm Phả", "xã Tịnh Hà".
 _NAMED_PLACE = re.compile(
@@ -238,8 +240,6 @@ def _is_generic_name(name: str) -> bool:
 _MEASURE = re.compile(r"\b(?:bao nhieu|may)\s+((?:[a-z]+\s?){1,3})")
 def _content_figures(text: str) -> set[str]:
     """Figures a question quotes ("25 dịch vụ công"), years and dates left out."""
-    from rag.figures import numbers_in
-
     text = _DATE_WITH_YEAR.sub(" ", text)
     return {value for _, value in numbers_in(text) if not re.fullmatch(r"(19|20)\d{2}", value)}
 
