@@ -201,6 +201,12 @@ def years_in(text: str) -> tuple[int, ...]:
     return tuple(sorted(years))
 
 
+def reporting_years(meta: ReportMetadata) -> tuple[int, ...]:
+    """The years a report's figures are for: those of its reporting period ("năm 2020"), not the
+    years it plans for ("nhiệm vụ trọng tâm năm 2021"), which `meta.years` also lists."""
+    return years_in(meta.period) or tuple(meta.years)
+
+
 def _half(folded: str) -> str:
     match = _HALF.search(folded)
     return match.group(1) if match else ""

@@ -8,30 +8,32 @@ retrieval -> an answerer (extractive by default, an LLM when configured, always 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
 from rag.conversation import resolve_follow_up
 from rag.extractive import ExtractiveAnswerer
-from rag.query_analysis import AnalyzedQuery, LocalityGazetteer, analyze_query, years_in
+from rag.query_analysis import (
+    AnalyzedQuery,
+    LocalityGazetteer,
+    analyze_query,
+    reporting_years,
+)
 from rag.retrievers import HybridRetriever, hit_to_node, node_to_passage
 from rag.schema import Answer, AnswerProgress, DraftAnswer, Passage, QueryFilters
 from rag.settings import BaocaoSettings
 from vectorstore import (
     ChromaReportStore,
     IngestSummary,
+    LexicalIndex,
     ReportEmbedding,
     ReportIndexer,
     StoredReport,
     create_embedding,
     open_chroma_client,
 )
-
-
-def _period_years(report: StoredReport) -> tuple[int, ...]:
-    return years_in(report.metadata.period) or tuple(report.metadata.years)
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,7 @@ class BaocaoService:
         s = self.settings
         client = open_chroma_client(s.db, s.chroma_host, s.chroma_port)
         location = f"{s.chroma_host}:{s.chroma_port}" if s.chroma_host else str(s.db)
-        from vectorstore import LexicalIndex  # BM25 beside the database folder, also in server mode
-
+        # the BM25 index lives beside the database folder, also in server mode (a local cache there)
         return ChromaReportStore(client, self.embedding.identity(), location, lexical=LexicalIndex(s.db / "lexical"))
 
     @cached_property
@@ -121,7 +122,7 @@ class BaocaoService:
             places = LocalityGazetteer([r.metadata for r in reports if r.report_id in allowed])
             allowed &= {rid for name in filters.localities for loc in places.find(name) for rid in loc.report_ids}
         if filters.years:  # the reporting period's years, not the years a report plans for
-            allowed &= {r.report_id for r in reports if set(_period_years(r)) & set(filters.years)}
+            allowed &= {r.report_id for r in reports if set(reporting_years(r.metadata)) & set(filters.years)}
         return allowed
 
     def _retrieve(self, query: AnalyzedQuery, filters: QueryFilters, k: int,

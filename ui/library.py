@@ -20,10 +20,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rag.query_analysis import reporting_years
 from rag.service import BaocaoService
 from ui.sources import format_date
 from vectorstore import StoredReport
-from vectorstore.indexer import DUPLICATE, FAILED, INDEXED, REPLACED, SKIPPED, FileOutcome
+from vectorstore.indexer import (
+    DUPLICATE,
+    FAILED,
+    INDEXED,
+    REPLACED,
+    SKIPPED,
+    FileOutcome,
+)
 
 ACCEPTED_TYPES = (".docx", ".pdf", ".txt", ".md")
 TABLE_HEADERS = ["Mã báo cáo", "Số hiệu", "Địa phương", "Tỉnh", "Ngày", "Kỳ báo cáo", "Tiêu đề", "Số đoạn",
@@ -163,7 +171,8 @@ class Library:
         return sorted(names)
 
     def year_choices(self, reports: Iterable[StoredReport] | None = None) -> list[int]:
-        return sorted({y for r in (self.reports() if reports is None else reports) for y in r.metadata.years},
+        # the years the year filter matches (the reporting period's), so no choice selects nothing
+        return sorted({y for r in (self.reports() if reports is None else reports) for y in reporting_years(r.metadata)},
                       reverse=True)
 
     # --- uploads ---------------------------------------------------------------------------------------
