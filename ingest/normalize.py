@@ -53,3 +53,8 @@ def strip_diacritics(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.lower())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.replace("đ", "d")
+
+
+def has_diacritics(text: str) -> bool:
+    """Whether `text` was typed with Vietnamese diacritics (so it can be matched with them)."""
+    return strip_diacritics(text) != text.lower()

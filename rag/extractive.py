@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ingest import normalize_text, split_sentences, strip_diacritics
+from ingest import has_diacritics, normalize_text, split_sentences, strip_diacritics
 from ingest.abbreviations import expand_abbreviations
 from rag.figures import numbers_in, values_in
 from rag.query_analysis import LEVELS, AnalyzedQuery, fold, quarter_of, years_in
@@ -93,10 +93,6 @@ def terms_of(text: str, ignore: set[str] = frozenset(), keep_marks: bool = False
     bigrams = {f"{a}_{b}" for a, b, drop_a, drop_b in zip(words, words[1:], skip, skip[1:])
                if not drop_a and not drop_b}
     return unigrams | bigrams
-
-
-def has_diacritics(text: str) -> bool:
-    return strip_diacritics(text) != text.lower()
 
 
 class ExtractiveAnswerer:

@@ -15,12 +15,7 @@ from pathlib import Path
 
 from rag.conversation import resolve_follow_up
 from rag.extractive import ExtractiveAnswerer
-from rag.query_analysis import (
-    AnalyzedQuery,
-    LocalityGazetteer,
-    analyze_query,
-    reporting_years,
-)
+from rag.query_analysis import AnalyzedQuery, LocalityGazetteer, analyze_query, reporting_years
 from rag.retrievers import HybridRetriever, hit_to_node, node_to_passage
 from rag.schema import Answer, AnswerProgress, DraftAnswer, Passage, QueryFilters
 from rag.settings import BaocaoSettings

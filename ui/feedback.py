@@ -25,13 +25,13 @@ import re
 import sqlite3
 import threading
 import time
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ingest import has_diacritics
 from rag.schema import Answer
 
 UP, DOWN = "up", "down"
@@ -81,10 +81,6 @@ class FeedbackRecord:
 
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def has_diacritics(text: str) -> bool:
-    return any(unicodedata.category(c) == "Mn" for c in unicodedata.normalize("NFD", text)) or "đ" in text.lower()
 
 
 def guess_type(question: str) -> str:
