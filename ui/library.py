@@ -24,14 +24,7 @@ from rag.query_analysis import reporting_years
 from rag.service import BaocaoService
 from ui.sources import format_date
 from vectorstore import StoredReport
-from vectorstore.indexer import (
-    DUPLICATE,
-    FAILED,
-    INDEXED,
-    REPLACED,
-    SKIPPED,
-    FileOutcome,
-)
+from vectorstore.indexer import DUPLICATE, FAILED, INDEXED, REPLACED, SKIPPED, FileOutcome
 
 ACCEPTED_TYPES = (".docx", ".pdf", ".txt", ".md")
 TABLE_HEADERS = ["Mã báo cáo", "Số hiệu", "Địa phương", "Tỉnh", "Ngày", "Kỳ báo cáo", "Tiêu đề", "Số đoạn",
