@@ -9,9 +9,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
@@ -22,6 +22,7 @@ from rag.schema import Passage
 from vectorstore import ChromaReportStore, ChunkHit, ReportEmbedding
 
 RRF_K = 60
+T = TypeVar("T")
 
 
 def hit_to_node(hit: ChunkHit) -> NodeWithScore:
@@ -126,15 +127,21 @@ class HybridRetriever(BaseRetriever):
         return [NodeWithScore(node=nodes[i].node, score=round(fused[i] / best_possible, 4)) for i in ranked[: self.k]]
 
 
+def round_robin(rankings: list[list[T]], key: Callable[[T], str] = str) -> list[T]:
+    """1st of each ranking, then 2nd of each …, each item once (by `key`)."""
+    out: list[T] = []
+    seen: set[str] = set()
+    for rank in range(max((len(r) for r in rankings), default=0)):
+        for ranking in rankings:
+            if rank < len(ranking) and key(ranking[rank]) not in seen:
+                seen.add(key(ranking[rank]))
+                out.append(ranking[rank])
+    return out
+
+
 def _interleave_reports(ranked: list[str], nodes: dict[str, NodeWithScore]) -> list[str]:
     """Round-robin over reports in order of their best chunk: 1st of A, 1st of B, 2nd of A …"""
     per_report: dict[str, list[str]] = {}
     for node_id in ranked:
         per_report.setdefault(str(nodes[node_id].node.metadata.get("report_id")), []).append(node_id)
-    out: list[str] = []
-    queues = list(per_report.values())
-    while any(queues):
-        for queue in queues:
-            if queue:
-                out.append(queue.pop(0))
-    return out
+    return round_robin(list(per_report.values()))

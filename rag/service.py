@@ -16,7 +16,7 @@ from pathlib import Path
 from rag.conversation import resolve_follow_up
 from rag.extractive import ExtractiveAnswerer
 from rag.query_analysis import AnalyzedQuery, LocalityGazetteer, analyze_query, reporting_years
-from rag.retrievers import HybridRetriever, hit_to_node, node_to_passage
+from rag.retrievers import HybridRetriever, hit_to_node, node_to_passage, round_robin
 from rag.schema import Answer, AnswerProgress, DraftAnswer, Passage, QueryFilters
 from rag.settings import BaocaoSettings
 from vectorstore import (
@@ -161,13 +161,7 @@ class BaocaoService:
         per_place = max(4, k // len(places))
         rankings = [HybridRetriever(self.store, self.embedding, k=per_place, report_ids=ids,
                                     boost_report_ids=boost).retrieve(text) for ids in places]
-        merged, seen = [], set()
-        for rank in range(per_place):
-            for ranking in rankings:
-                if rank < len(ranking) and ranking[rank].node.node_id not in seen:
-                    seen.add(ranking[rank].node.node_id)
-                    merged.append(ranking[rank])
-        return merged
+        return round_robin(rankings, key=lambda scored: scored.node.node_id)
 
     def search(self, query: str, k: int | None = None, filters: QueryFilters | None = None) -> list[Passage]:
         """Ranked passages for a query (hybrid, with the places and years the query names)."""
