@@ -68,10 +68,18 @@ class ReportMetadata(BaseModel):
     issuer: str = ""
     locality: str = Field("", description='With its level, as written: "thành phố Quy Nhơn"')
     locality_level: str = ""
-    province: str = ""
+    province: str = Field("", description="The province the locality belonged to when the document was written")
+    current_province: str = Field("", description="The province after the 1 July 2025 reorganisation")
     date: str = Field("", description='ISO date of issue, possibly partial ("2024-03"), or ""')
     period: str = Field("", description='Reporting period as written: "6 tháng đầu năm 2024"')
+    period_start: str = Field("", description='ISO first day of the period, "" when unknown')
+    period_end: str = Field("", description='ISO last day of the period, "" when unknown')
+    period_granularity: str = Field(
+        "", description="month, quarter, half_year, months_to_date, year, multi_year, range; \"\" when unknown"
+    )
+    period_cumulative: bool = Field(False, description='Figures accumulated since a start ("lũy kế", "9 tháng")')
     years: list[int] = Field(default_factory=list)
+    document_type: str = Field("", description='"báo cáo", "kế hoạch", "quyết định", "chỉ thị" …, lower case')
     title: str = ""
     recipient: str = ""
     signer: str = ""
