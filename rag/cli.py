@@ -15,8 +15,9 @@ from rag.settings import BaocaoSettings
 from vectorstore import EmbeddingMismatchError, IndexUnavailableError, IngestSummary, StoredReport
 from vectorstore.indexer import DUPLICATE, FAILED, INDEXED, REPLACED, SKIPPED
 
-LIST_FIELDS = ("report_id", "file", "so_hieu", "issuer", "locality", "locality_level", "province", "date",
-               "period", "years", "title", "recipient", "signer", "signer_title", "distribution")
+LIST_FIELDS = ("report_id", "file", "so_hieu", "issuer", "locality", "locality_level", "province", "current_province",
+               "date", "document_type", "period", "period_start", "period_end", "period_granularity",
+               "period_cumulative", "years", "title", "recipient", "signer", "signer_title", "distribution")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -135,8 +136,10 @@ def cmd_list(service: BaocaoService, args: argparse.Namespace) -> int:
     for r in reports:
         m = r.metadata
         status = "" if r.status == "complete" else "  [đang nạp dở: hãy chạy lại baocao ingest]"
-        print(f"{m.report_id}  {m.so_hieu or '(không số)'}  {m.date or '(không ngày)'}  {m.locality}"
-              f"{', ' + m.province if m.province else ''}  [{m.period}]  {r.chunks} đoạn{status}")
+        span = f" {m.period_start}..{m.period_end} ({m.period_granularity})" if m.period_granularity else ""
+        print(f"{m.report_id}  {m.document_type or '(không rõ loại)'}  {m.so_hieu or '(không số)'}  "
+              f"{m.date or '(không ngày)'}  {m.locality}{', ' + m.province if m.province else ''}  "
+              f"[{m.period or 'kỳ không rõ'}{span}]  {r.chunks} đoạn{status}")
         print(f"    {m.title}")
     return 0
 

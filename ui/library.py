@@ -27,8 +27,8 @@ from vectorstore import StoredReport
 from vectorstore.indexer import DUPLICATE, FAILED, INDEXED, REPLACED, SKIPPED, FileOutcome
 
 ACCEPTED_TYPES = (".docx", ".pdf", ".txt", ".md")
-TABLE_HEADERS = ["Mã báo cáo", "Số hiệu", "Địa phương", "Tỉnh", "Ngày", "Kỳ báo cáo", "Tiêu đề", "Số đoạn",
-                 "Trạng thái"]
+TABLE_HEADERS = ["Mã báo cáo", "Loại văn bản", "Số hiệu", "Địa phương", "Tỉnh", "Ngày", "Kỳ báo cáo", "Từ ngày",
+                 "Đến ngày", "Tiêu đề", "Số đoạn", "Trạng thái"]
 EMPTY_LIBRARY = (
     "**Chưa có báo cáo nào.** Bấm **📂 Chọn tệp báo cáo để nạp** bên dưới và chọn một hoặc nhiều tệp "
     "(.docx, .pdf, .txt, .md). Mỗi tệp được đọc, chia đoạn và đưa vào chỉ mục; tiến độ hiện ngay bên dưới. "
@@ -146,8 +146,8 @@ class Library:
         for r in self.reports() if reports is None else reports:
             m = r.metadata
             status = "đầy đủ" if r.status == "complete" else "nạp dở: hãy nạp lại"
-            rows.append([m.report_id, m.so_hieu, m.locality, m.province, format_date(m.date), m.period, m.title,
-                         r.chunks, status])
+            rows.append([m.report_id, m.document_type, m.so_hieu, m.locality, m.province, format_date(m.date),
+                         m.period, format_date(m.period_start), format_date(m.period_end), m.title, r.chunks, status])
         return rows
 
     @staticmethod

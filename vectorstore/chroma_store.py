@@ -285,10 +285,21 @@ def _chunk_metadata(chunk: Chunk, report: Report) -> dict[str, Any]:
         "province": meta.province,
         "date": meta.date,
         "period": meta.period,
+        "document_type": meta.document_type,
+        # Period bounds as YYYYMMDD integers, so Chroma `where` can compare them ($gte / $lte); 0 = unknown.
+        "period_start": _date_number(meta.period_start),
+        "period_end": _date_number(meta.period_end),
+        "period_granularity": meta.period_granularity,
+        "period_cumulative": meta.period_cumulative,
     }
     if meta.years:  # Chroma rejects empty lists
         record["years"] = list(meta.years)
     return record
+
+
+def _date_number(iso: str) -> int:
+    """"2024-06-30" -> 20240630; "" -> 0 (unknown)."""
+    return int(iso.replace("-", "")) if iso else 0
 
 
 def _stored_report(meta: dict[str, Any]) -> StoredReport:
