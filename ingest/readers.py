@@ -7,14 +7,52 @@ when the file cannot be used.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import statistics
+import warnings
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ingest.errors import UnreadableReportError
+from ingest.errors import UnreadableReportError, explain_unexpected_error
+from ingest.html_text import html_paragraphs, looks_like_html
+
+log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+"""A .docx is a zip archive: one whose parts unpack to more than this is refused (a "zip bomb")."""
+LIBRARY_LOGGERS = ("pypdf", "docx", "PIL")
+"""Loggers of the reading libraries, whose warnings about a damaged file go to stderr by default."""
+
+
+@contextlib.contextmanager
+def captured_library_warnings() -> Iterator[list[str]]:
+    """Collect what the reading libraries would print (pypdf logs "Ignoring wrong pointing object",
+    Python warnings) instead of letting it reach the terminal or the app's log; the list is logged
+    at debug level. Reading is one file at a time per process, so swapping handlers is safe here."""
+    messages: list[str] = []
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            messages.append(f"{record.name}: {record.getMessage()}")
+
+    handler = _Collect(logging.WARNING)
+    loggers = [logging.getLogger(name) for name in LIBRARY_LOGGERS]
+    saved = [(lg.propagate, list(lg.handlers)) for lg in loggers]
+    for lg in loggers:
+        lg.handlers, lg.propagate = [handler], False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield messages
+        messages.extend(f"{w.category.__name__}: {w.message}" for w in caught)
+    finally:
+        for lg, (propagate, handlers) in zip(loggers, saved):
+            lg.handlers, lg.propagate = handlers, propagate
+        if messages:
+            log.debug("%d cảnh báo của thư viện đọc tệp: %s", len(messages), messages[:5])
 
 
 def read_bytes(path: Path) -> bytes:
@@ -48,7 +86,13 @@ def read_paragraphs(path: Path, data: bytes) -> list[str]:
         )
     if not data.strip():
         raise UnreadableReportError(path, "tệp rỗng")
-    paragraphs = [p for p in reader(path, data) if p.strip()]
+    try:
+        with captured_library_warnings():
+            paragraphs = [p for p in reader(path, data) if p.strip()]
+    except UnreadableReportError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - parsers raise anything on damaged or hostile files
+        raise explain_unexpected_error(path, exc) from None
     if not paragraphs:
         raise UnreadableReportError(path, "tệp không có nội dung văn bản")
     return paragraphs
@@ -67,6 +111,8 @@ def read_plain_text(path: Path, data: bytes) -> list[str]:
             "(TCVN3, VNI, Windows-1258): hãy mở bằng trình soạn thảo và lưu lại dưới dạng UTF-8",
         ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if looks_like_html(text):  # a web page saved as .txt/.md: its text, not its tags
+        return html_paragraphs(text)
     # Blank lines separate paragraphs; lines inside one are sorted out later (structure.split_wrapped_lines).
     return [block.strip() for block in text.split("\n\n") if block.strip()]
 
@@ -91,6 +137,15 @@ def read_docx(path: Path, data: bytes) -> list[str]:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        unpacked = 0  # python-docx says what is wrong below
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise UnreadableReportError(
+            path, f"tệp .docx giải nén ra {unpacked // 2**20} MB, bất thường với một báo cáo (có thể là tệp độc hại); "
+                  "hãy mở bằng Word, bỏ hình ảnh lớn và lưu lại rồi nạp lại")
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -134,7 +189,7 @@ def read_pdf(path: Path, data: bytes) -> list[str]:
     except FileNotDecryptedError:
         raise UnreadableReportError(path, "PDF được đặt mật khẩu; hãy gỡ mật khẩu rồi nạp lại") from None
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise UnreadableReportError(path, f"tệp PDF bị hỏng ({exc})") from None
+        raise explain_unexpected_error(path, exc) from None
     if not any(line.text.strip() for line in lines):
         raise UnreadableReportError(
             path, "PDF không có lớp văn bản (có thể là bản scan); hãy nhận dạng chữ (OCR) trước khi nạp"

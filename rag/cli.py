@@ -13,7 +13,7 @@ from rag.schema import QueryFilters
 from rag.service import BaocaoService
 from rag.settings import BaocaoSettings
 from vectorstore import EmbeddingMismatchError, IndexUnavailableError, IngestSummary, StoredReport
-from vectorstore.indexer import DUPLICATE, FAILED, INDEXED, REPLACED, SKIPPED
+from vectorstore.indexer import COMPLETED, DUPLICATE, FAILED, INDEXED, REPLACED, SKIPPED, WRITTEN
 
 LIST_FIELDS = ("report_id", "file", "so_hieu", "issuer", "locality", "locality_level", "province", "current_province",
                "date", "document_type", "period", "period_start", "period_end", "period_granularity",
@@ -103,15 +103,15 @@ def cmd_ingest(service: BaocaoService, args: argparse.Namespace) -> int:
 
 def print_ingest_summary(summary: IngestSummary) -> None:
     labels = {INDEXED: "đã nạp", REPLACED: "nạp lại (đã thay đổi)", SKIPPED: "bỏ qua (không đổi)",
-              DUPLICATE: "trùng nội dung", FAILED: "LỖI"}
+              COMPLETED: "nạp lại (lần nạp trước bị dở)", DUPLICATE: "trùng nội dung", FAILED: "LỖI"}
     for outcome in summary.outcomes:
-        if outcome.status in (INDEXED, REPLACED):
+        if outcome.status in WRITTEN:
             print(f"  {labels[outcome.status]}: {outcome.path} ({outcome.chunks} đoạn)")
         elif outcome.status in (DUPLICATE, FAILED):
             print(f"  {labels[outcome.status]}: {outcome.path}: {outcome.reason}")
     counts = summary.counts
     print(
-        f"Tổng: {len(summary.outcomes)} tệp, {counts[INDEXED] + counts[REPLACED]} đã nạp, "
+        f"Tổng: {len(summary.outcomes)} tệp, {sum(counts[s] for s in WRITTEN)} đã nạp, "
         f"{summary.chunks} đoạn, {counts[SKIPPED]} bỏ qua, {counts[DUPLICATE]} trùng, {counts[FAILED]} lỗi; "
         f"{summary.seconds:.1f} giây ({summary.chunks_per_second:.1f} đoạn/giây, "
         f"nhúng {summary.embed_seconds:.1f} giây)"

@@ -21,6 +21,7 @@ from rag.schema import Answer, AnswerProgress, DraftAnswer, Passage, QueryFilter
 from rag.settings import BaocaoSettings
 from vectorstore import (
     ChromaReportStore,
+    IngestLimits,
     IngestSummary,
     LexicalIndex,
     ReportEmbedding,
@@ -78,13 +79,18 @@ class BaocaoService:
 
     # --- the library ------------------------------------------------------------------------------
 
+    def indexer(self, write_lock=None) -> ReportIndexer:
+        """An indexer with the configured limits; `write_lock` is held only while chunks are written."""
+        s = self.settings
+        return ReportIndexer(self.store, self.embedding, limits=IngestLimits.of(s.max_file_mb, s.max_chunks_per_file),
+                             write_lock=write_lock)
+
     def ingest(self, paths: Iterable[Path | str], show_progress: bool = True, force: bool = False,
-               on_chunks: Callable[[Path, int, int], None] | None = None) -> IngestSummary:
+               on_chunks: Callable[[Path, int, int], None] | None = None, write_lock=None) -> IngestSummary:
         """Parse, chunk, embed and index; `force` re-indexes reports whose file has not changed;
         `on_chunks(path, done, total)` reports the embedding progress inside a file."""
-        indexer = ReportIndexer(self.store, self.embedding)
-        return indexer.ingest([Path(p) for p in paths], show_progress=show_progress, force=force,
-                              on_chunks=on_chunks)
+        return self.indexer(write_lock).ingest([Path(p) for p in paths], show_progress=show_progress, force=force,
+                                               on_chunks=on_chunks)
 
     def list_reports(self) -> list[StoredReport]:
         return self.store.reports()

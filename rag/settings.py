@@ -26,6 +26,12 @@ class BaocaoSettings(BaseSettings):
 
     search_k: int = 5
 
+    # --- ingest limits -----------------------------------------------------------------------
+    max_file_mb: float = 50.0
+    """Files larger than this are refused with a reason (a 300-page report is about 4 MB as .docx)."""
+    max_chunks_per_file: int = 3000
+    """Files that give more chunks than this are refused (a 300-page report gives about 900)."""
+
     # --- answering ---------------------------------------------------------------------------
     llm: str = "none"
     """"none" (extractive answers only, the default), "ollama", or "openai" (any OpenAI-compatible
@@ -39,5 +45,5 @@ class BaocaoSettings(BaseSettings):
 
     # --- app ---------------------------------------------------------------------------------
     auth: str = ""
-    """Optional login for `baocao serve`: "user:password" pairs separated by commas, or a path to a
-    file with one pair per line."""
+    """Optional login for `baocao serve`: "user:password:role" entries separated by commas, or a path
+    to a file with one entry per line (passwords hashed there); role "reader" or "editor" (ui/auth.py)."""
