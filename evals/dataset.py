@@ -24,8 +24,12 @@ KNOWN_TYPES = (
     "no_diacritics",
     "abbreviation",
     "paraphrase",
+    "period",
     "unanswerable",
 )
+
+# File suffixes a gold report may have, in lookup order: the sample reports are .txt, corpus-dev is .md.
+REPORT_SUFFIXES = (".txt", ".md")
 
 # Minimums from issue 3, over the whole set (dev + test).
 MIN_QUESTIONS = 200
@@ -107,7 +111,8 @@ def validate_dataset(
 
     Gold strings are compared after NFC on both sides: the corpus and a writer's editor may use
     different Unicode forms for the same Vietnamese letter, which is not a dataset error. Report text
-    is `reports_dir/<report_id>.txt`. Pass `known_types=None` to accept any type.
+    is `reports_dir/<report_id>.txt`, or `.md` for the web-converted documents of data/corpus-dev (a
+    report's id is its file name without extension). Pass `known_types=None` to accept any type.
     """
     reports_dir = Path(reports_dir)
     known = set(known_types) if known_types is not None else None
@@ -115,8 +120,9 @@ def validate_dataset(
 
     def report_text(report_id: str) -> str | None:
         if report_id not in texts:
-            file = reports_dir / f"{report_id}.txt"
-            texts[report_id] = _nfc(file.read_text(encoding="utf-8")) if file.is_file() else None
+            files = [reports_dir / f"{report_id}{suffix}" for suffix in REPORT_SUFFIXES]
+            file = next((f for f in files if f.is_file()), None)
+            texts[report_id] = _nfc(file.read_text(encoding="utf-8")) if file else None
         return texts[report_id]
 
     problems: list[str] = []
@@ -144,7 +150,8 @@ def validate_dataset(
         for report_id in item.reports:
             text = report_text(report_id)
             if text is None:
-                problems.append(f"{where} unknown report {report_id!r} (no {reports_dir / (report_id + '.txt')})")
+                tried = " or ".join(str(reports_dir / (report_id + suffix)) for suffix in REPORT_SUFFIXES)
+                problems.append(f"{where} unknown report {report_id!r} (no {tried})")
             else:
                 gold.append(text)
         for fact in item.must_include:
