@@ -9,14 +9,15 @@ document keeps the name it was written with and gains the level, the province of
 the current province; a question can name a real place that no report covers, and the answerer
 must be able to say so instead of answering with another place's figures.
 
-The data source, chosen by `benchmarks/gazetteer_choice.py` (numbers in benchmarks/RESULTS.md):
+The data source, chosen by measuring both candidates (`benchmarks/gazetteer_choice.py` prints the numbers):
 - `vietnamadminunits` (PyPI, MIT) ships one SQLite file with both the 63-province table (63
   provinces, 696 districts, 10,035 communes, wards and towns) and the 34-province table (34
   provinces, 3,321 communes, wards and special zones), plus the commune-level mapping from the
   former units to the current ones. It covers everything asked (Quy Nhơn -> Bình Định, now Gia
   Lai; Hạ Long and Cẩm Phả -> Quảng Ninh; Bình Sơn -> Quảng Ngãi; xã Tịnh An; phường Quảng Minh).
 - `vietnam-provinces` ships only the 2025 units (34 provinces, 3,321 communes, identical names and
-  codes in the comparison), nothing of the former units nor any mapping, so it adds nothing here.
+  names in the comparison, one dash aside), nothing of the former units nor any mapping, so it
+  adds nothing here and is not a dependency.
 The package's own parser is not used: importing it loads 3.6 MB of JSON, compiles hundreds of
 regexes and pulls geopy; it parses comma-separated addresses, not running text. We read its data
 files directly (offline, no import of the package), which takes a fraction of the time.
