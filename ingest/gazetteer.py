@@ -15,7 +15,7 @@ The data source, chosen by measuring both candidates (`benchmarks/gazetteer_choi
   provinces, 3,321 communes, wards and special zones), plus the commune-level mapping from the
   former units to the current ones. It covers everything asked (Quy Nhơn -> Bình Định, now Gia
   Lai; Hạ Long and Cẩm Phả -> Quảng Ninh; Bình Sơn -> Quảng Ngãi; xã Tịnh An; phường Quảng Minh).
-- `vietnam-provinces` ships only the 2025 units (34 provinces, 3,321 communes, identical names and
+- `vietnam-provinces` ships only the 2025 units (34 provinces, 3,321 communes, identical (commune, province)
   names in the comparison, one dash aside), nothing of the former units nor any mapping, so it
   adds nothing here and is not a dependency.
 The package's own parser is not used: importing it loads 3.6 MB of JSON, compiles hundreds of
