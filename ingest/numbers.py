@@ -20,3 +20,15 @@ def number_value(raw: str) -> str:
     except InvalidOperation:  # pragma: no cover - the pattern only hands over digit strings
         return raw
     return format(value.normalize(), "f")
+
+
+# Number words one to twelve, as Vietnamese grammar writes them: the cardinals, "bẩy" (a common
+# spelling of "bảy"), and the compounds "mười một", "mười hai". Reports write counts of months
+# ("sáu tháng đầu năm", "chín tháng") and month names ("tháng Mười Một") with them.
+NUMBER_WORDS: dict[str, int] = {
+    "một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "bẩy": 7, "tám": 8,
+    "chín": 9, "mười": 10, "mười một": 11, "mười hai": 12,
+}
+# After "tháng" and "quý" the number is an ordinal, where four is the Sino-Vietnamese "tư"
+# ("tháng Tư", "quý tư"); as a count ("bốn tháng") it never is, and "tư" folds to "tu" like "từ".
+ORDINAL_NUMBER_WORDS: dict[str, int] = {**NUMBER_WORDS, "tư": 4}
