@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 class BlockKind(str, Enum):
     TEXT = "text"
     FOOTNOTE = "footnote"
+    TABLE = "table"  # one row a line, cells joined by " | "
 
 
 @dataclass(frozen=True)

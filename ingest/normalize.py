@@ -29,6 +29,11 @@ _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # Markdown emphasis around a phrase (reports exported to .md or pasted from Word carry it).
 _EMPHASIS = re.compile(r"(\*{1,3}|_{2})(?=\S)(.+?)(?<=\S)\1")
+# Web pages converted to Markdown leave emphasis markers that pair across lines or around spaces
+# ("**ỦY BAN NHÂN DÂN\n**", "*1.1. *Quán triệt", "** **"): every run of asterisks is a marker
+# except a list bullet at the start of a line ("* item"), a multiplication sign between spaces
+# ("b/a * 100%") and the note mark "(*)".
+_ASTERISKS = re.compile(r"\*+")
 
 
 def normalize_text(text: str) -> str:
@@ -43,9 +48,22 @@ def normalize_text(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _EMPHASIS.sub(r"\2", text)
-    text = text.replace("**", "")
+    text = _ASTERISKS.sub(_drop_emphasis_marker, text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return "\n".join(lines)
+
+
+def _drop_emphasis_marker(match: re.Match[str]) -> str:
+    text, start, end = match.string, match.start(), match.end()
+    before = text[start - 1] if start else "\n"
+    after = text[end] if end < len(text) else "\n"
+    if match.group() == "*":
+        if before == "(" and after == ")":
+            return "*"
+        rest = text[end:].lstrip(" \t")
+        if before.isspace() and after in " \t" and rest[:1] not in ("", "*", "\n"):
+            return "*"
+    return ""
 
 
 def strip_diacritics(text: str) -> str:
