@@ -82,7 +82,9 @@ def retrieval_ranks(obj: dict[str, Any], item: EvalItem) -> dict[str, int | None
             continue
         if report_rank is None:
             report_rank = rank
-        if section_rank is None and (not item.section or section_matches(item.section, passage.get("section", ""))):
+        # A packed chunk holds several sections ("sections"); any of them may be the gold one.
+        sections = passage.get("sections") or [passage.get("section", "")]
+        if section_rank is None and (not item.section or any(section_matches(item.section, s) for s in sections)):
             section_rank = rank
         if section_rank is not None:
             break

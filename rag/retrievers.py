@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -37,8 +38,18 @@ def node_to_passage(scored: NodeWithScore) -> Passage:
         section_title=str(meta.get("section_title", "")), text=scored.node.get_content(),
         score=float(scored.score or 0.0), title=str(meta.get("title", "")), locality=str(meta.get("locality", "")),
         date=str(meta.get("date", "")), period=str(meta.get("period", "")), context=str(meta.get("context", "")),
-        years=tuple(int(y) for y in meta.get("years") or ()),
+        years=tuple(int(y) for y in meta.get("years") or ()), subsections=_subsections(meta.get("subsections")),
     )
+
+
+def _subsections(stored: Any) -> tuple[tuple[int, str, str], ...]:
+    """The chunk metadata's JSON list of [offset, path, title]; () when absent (an index built before)."""
+    if not stored:
+        return ()
+    try:
+        return tuple((int(offset), str(path), str(title)) for offset, path, title in json.loads(stored))
+    except (TypeError, ValueError):
+        return ()
 
 
 def _report_filter(report_ids: Iterable[str] | None) -> dict[str, Any] | None:

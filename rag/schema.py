@@ -48,10 +48,31 @@ class Passage:
     period: str = ""
     context: str = ""
     years: tuple[int, ...] = ()
+    # Sections starting inside the chunk (it packs small sibling sections): (offset in text, path, title).
+    subsections: tuple[tuple[int, str, str], ...] = ()
+
+    @property
+    def sections(self) -> list[str]:
+        """Every section the passage holds text of: its own, then each that starts inside it."""
+        paths = [self.section]
+        paths += [path for _, path, _ in self.subsections if path not in paths]
+        return paths
+
+    def section_of(self, quote: str) -> tuple[str, str]:
+        """(path, title) of the section holding the start of `quote`; the passage's own when not found."""
+        offset = self.text.find(quote[:80].strip()) if quote else -1
+        if offset < 0:
+            return self.section, self.section_title
+        path, title = self.section, self.section_title
+        for start, sub_path, sub_title in self.subsections:
+            if start > offset:
+                break
+            path, title = sub_path, sub_title
+        return path, title
 
     def to_retrieved_dict(self) -> dict[str, Any]:
-        return {"report_id": self.report_id, "section": self.section, "chunk_id": self.chunk_id,
-                "score": round(self.score, 4)}
+        return {"report_id": self.report_id, "section": self.section, "sections": self.sections,
+                "chunk_id": self.chunk_id, "score": round(self.score, 4)}
 
     def to_search_dict(self) -> dict[str, Any]:
         return {"report_id": self.report_id, "section": self.section, "section_title": self.section_title,
@@ -76,8 +97,11 @@ class Citation:
 
     @classmethod
     def from_passage(cls, n: int, passage: Passage, quote: str) -> Citation:
+        """The citation names the section of the quoted sentence, which in a packed chunk may be one of
+        the small sections packed under the chunk's own."""
+        section, section_title = passage.section_of(quote)
         return cls(n=n, report_id=passage.report_id, title=passage.title, locality=passage.locality,
-                   date=passage.date, section=passage.section, section_title=passage.section_title,
+                   date=passage.date, section=section, section_title=section_title,
                    quote=quote, text=passage.text, score=round(passage.score, 4), chunk_id=passage.chunk_id)
 
     def to_dict(self) -> dict[str, Any]:

@@ -277,6 +277,8 @@ def _chunk_metadata(chunk: Chunk, report: Report) -> dict[str, Any]:
         "content_hash": report.content_hash,
         "section": str(chunk.section),
         "section_title": chunk.section_title,
+        # Sections starting inside a packed chunk: JSON [[offset in text, path, title], …] (see Chunk).
+        "subsections": json.dumps([list(entry) for entry in chunk.subsections], ensure_ascii=False),
         "ordinal": chunk.ordinal,
         "context": chunk.context,
         "title": meta.title,
