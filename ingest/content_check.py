@@ -32,11 +32,14 @@ MAX_TAG_SHARE = 0.1
 
 _WORD = re.compile(r"[^\W\d_]+")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
+_ATX_HEADING = re.compile(r"^ {0,3}#{1,6}(?:\s|$)")  # CommonMark: 1-6 '#' then a space or the line's end
 
 
 def body_text(report: Report) -> str:
-    """The report's running text: every block, without the headings (a heading states nothing)."""
-    return "\n".join(block.text for section in report.sections for block in section.blocks)
+    """The report's running text: every block, without the headings (a heading states nothing),
+    Markdown headings that reached a block included."""
+    lines = (line for section in report.sections for block in section.blocks for line in block.text.split("\n"))
+    return "\n".join(line for line in lines if not _ATX_HEADING.match(line))
 
 
 def check_report_text(report: Report) -> None:

@@ -38,7 +38,7 @@ def explain_unexpected_error(path: Path | str, exc: BaseException) -> Unreadable
     advice = _RESAVE.get(suffix, "hãy mở tệp, lưu lại dưới dạng UTF-8 rồi nạp lại")
     name = type(exc).__name__
     module = type(exc).__module__ or ""
-    detail = f" (chi tiết kỹ thuật: {name})"
+    detail = f" (chi tiết kỹ thuật: {module + '.' if name == 'error' else ''}{name})"
     if isinstance(exc, MemoryError) or name in ("LimitReachedError", "RecursionError") or "depth" in str(exc).lower():
         reason = f"tệp {kind} quá phức tạp hoặc có cấu trúc bất thường, không đọc an toàn được"
     elif name in ("BadZipFile", "LargeZipFile", "EOFError") or module == "zlib" or "zip" in str(exc).lower() \

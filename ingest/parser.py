@@ -35,6 +35,7 @@ def parse_report(path: Path | str, data: bytes | None = None) -> Report:
     if opening:
         sections.insert(0, Section(SectionPath(), PREAMBLE_TITLE, [Block(text) for text in opening]))
     if not any(section.blocks for section in sections):
-        raise UnreadableReportError(path, "không tìm thấy nội dung báo cáo sau khi bỏ phần đầu và phần ký")
+        raise UnreadableReportError(path, "không tìm thấy nội dung báo cáo sau khi bỏ phần đầu và phần ký; "
+                                         "hãy kiểm tra đã chọn đúng tệp báo cáo đầy đủ chưa")
     metadata = extract_metadata(report_id_for(path), path.name, header, layout.sections, layout.closing)
     return Report(metadata=metadata, sections=sections, content_hash=content_hash(data), source=path)

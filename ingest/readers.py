@@ -60,13 +60,13 @@ def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise UnreadableReportError(path, "không tìm thấy tệp") from None
+        raise UnreadableReportError(path, "không tìm thấy tệp; hãy kiểm tra lại tên và đường dẫn") from None
     except IsADirectoryError:
-        raise UnreadableReportError(path, "đây là thư mục, không phải tệp") from None
+        raise UnreadableReportError(path, "đây là thư mục, không phải tệp; hãy chọn đúng tệp báo cáo (.docx, .pdf, .txt, .md)") from None
     except PermissionError:
         raise UnreadableReportError(path, "không có quyền đọc tệp; hãy kiểm tra quyền truy cập") from None
     except OSError as exc:
-        raise UnreadableReportError(path, f"không đọc được tệp ({exc.strerror or exc})") from None
+        raise UnreadableReportError(path, f"không đọc được tệp ({exc.strerror or exc}); hãy kiểm tra tệp còn mở được không rồi nạp lại") from None
 
 
 def read_paragraphs(path: Path, data: bytes) -> list[str]:
@@ -85,7 +85,7 @@ def read_paragraphs(path: Path, data: bytes) -> list[str]:
             f"hãy dùng {', '.join(SUPPORTED_SUFFIXES)}",
         )
     if not data.strip():
-        raise UnreadableReportError(path, "tệp rỗng")
+        raise UnreadableReportError(path, "tệp rỗng; hãy chọn đúng tệp báo cáo (.docx, .pdf, .txt, .md)")
     try:
         with captured_library_warnings():
             paragraphs = [p for p in reader(path, data) if p.strip()]
@@ -94,14 +94,14 @@ def read_paragraphs(path: Path, data: bytes) -> list[str]:
     except Exception as exc:  # noqa: BLE001 - parsers raise anything on damaged or hostile files
         raise explain_unexpected_error(path, exc) from None
     if not paragraphs:
-        raise UnreadableReportError(path, "tệp không có nội dung văn bản")
+        raise UnreadableReportError(path, "tệp không có nội dung văn bản; hãy chọn đúng tệp báo cáo (.docx, .pdf, .txt, .md)")
     return paragraphs
 
 
 def read_plain_text(path: Path, data: bytes) -> list[str]:
     """UTF-8 text (with or without BOM); paragraphs are separated by blank lines."""
     if b"\x00" in data[:8192] or _control_ratio(data[:8192]) > 0.05:
-        raise UnreadableReportError(path, "tệp nhị phân, không phải văn bản (có thể bị đổi đuôi thành .txt)")
+        raise UnreadableReportError(path, "tệp nhị phân, không phải văn bản (có thể bị đổi đuôi thành .txt); hãy chọn đúng tệp báo cáo (.docx, .pdf, .txt, .md)")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -113,10 +113,10 @@ class PreparedReport:
     existing: StoredReport | None
 
 
-_SYMLINK_OUT = ("là liên kết (symlink) trỏ ra ngoài thư mục đã chọn; không đọc để không lộ tệp khác của máy. "
-                "Hãy chép chính tệp báo cáo vào thư mục rồi nạp lại")
-_NOT_REGULAR = ("không phải tệp thường (ống dẫn, thiết bị hoặc socket); bỏ qua. "
-                "Hãy chọn tệp báo cáo (.docx, .pdf, .txt, .md)")
+_SYMLINK_OUT = ("là liên kết (symlink) trỏ ra ngoài thư mục đã chọn; không đọc để không lộ tệp khác của máy; "
+                "hãy chép chính tệp báo cáo vào thư mục rồi nạp lại")
+_NOT_REGULAR = ("không phải tệp thường (ống dẫn, thiết bị hoặc socket); "
+                "hãy chọn tệp báo cáo (.docx, .pdf, .txt, .md)")
 
 
 def _inside(path: Path, root: Path) -> bool:
