@@ -48,16 +48,27 @@ class SectionPath:
 
 @dataclass
 class Section:
-    """A heading and the blocks before the next heading (its subsections are separate sections)."""
+    """A heading and the blocks before the next heading (its subsections are separate sections).
+
+    `heading` is the heading paragraph as written ("a) Có tổ chức;"), shown when the section is packed
+    into a chunk with its siblings; `depth` its nesting level (1 for a top-level heading, 0 outside the
+    heading tree: the preamble), from which the chunker rebuilds the tree; `enclosing` the labels of the
+    enclosing legal levels that the path leaves out ("Chương XVI — …", "Điều 150 — …").
+    """
 
     path: SectionPath
     title: str
     blocks: list[Block] = field(default_factory=list)
+    heading: str = ""
+    depth: int = 0
+    enclosing: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
         """"III.6 — Kết quả thực hiện công tác giải quyết đơn thư…"."""
-        return f"{self.path} — {self.title}" if self.path.parts else self.title
+        if not self.path.parts:
+            return self.title
+        return f"{self.path} — {self.title}" if self.title else str(self.path)
 
 
 class ReportMetadata(BaseModel):
@@ -110,7 +121,13 @@ class Report:
 
 @dataclass(frozen=True)
 class Chunk:
-    """A passage that fits the embedding model, inside one section of one report."""
+    """A passage that fits the embedding model.
+
+    `section` is the section whose text (or lead-in) opens the chunk. Small sibling sections are packed
+    together under their parent's lead-in, so `subsections` lists each section that starts inside
+    `text`: (character offset in `text`, section path, title); from an offset on, text belongs to the
+    last entry at or before it, and before the first entry to `section`.
+    """
 
     chunk_id: str
     report_id: str
@@ -119,6 +136,16 @@ class Chunk:
     text: str
     ordinal: int
     context: str = ""  # "thành phố Quy Nhơn · 6 tháng đầu năm 2024 · III.6 — …", prepended when embedding
+    subsections: tuple[tuple[int, str, str], ...] = ()
+
+    def section_at(self, offset: int) -> tuple[str, str]:
+        """(path, title) of the section the character at `offset` of `text` belongs to."""
+        path, title = str(self.section), self.section_title
+        for start, sub_path, sub_title in self.subsections:
+            if start > offset:
+                break
+            path, title = sub_path, sub_title
+        return path, title
 
     @property
     def embedding_text(self) -> str:

@@ -11,9 +11,9 @@ citing it, and a table stays a table (a TABLE block: one row a line, cells joine
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from ingest.headings import Heading, detect_heading
+from ingest.headings import LEGAL_CONTAINERS, Heading, detect_heading
 from ingest.models import Block, BlockKind, Section, SectionPath
 from ingest.document_form import (
     AUTHORITY_MARK,
@@ -397,7 +397,11 @@ def place_footnotes(blocks: list[Block], footnotes: dict[str, str]) -> list[Bloc
 
 
 def build_sections(blocks: list[Block]) -> tuple[list[str], list[Section]]:
-    """The heading tree, flattened in reading order; text before the first heading is the preamble."""
+    """The heading tree, flattened in reading order; text before the first heading is the preamble.
+
+    Each section keeps its heading as written and its depth, so that the chunker can rebuild the tree
+    and pack small siblings under their parent's lead-in.
+    """
     preamble: list[str] = []
     sections: list[Section] = []
     open_headings: list[Heading] = []
@@ -406,7 +410,10 @@ def build_sections(blocks: list[Block]) -> tuple[list[str], list[Section]]:
         heading = detect_heading(block.text) if block.kind is BlockKind.TEXT else None
         if heading is None:
             if awaiting_part_title and block.text.isupper():
-                sections[-1].title = block.text  # "Phần thứ nhất" / "ĐÁNH GIÁ KẾT QUẢ …" on two lines
+                # "Phần thứ nhất" / "ĐÁNH GIÁ KẾT QUẢ …" (or "Chương I" / "QUY ĐỊNH CHUNG") on two lines
+                sections[-1].title = block.text
+                sections[-1].heading = f"{sections[-1].heading} {block.text}"
+                open_headings[-1] = replace(open_headings[-1], title=block.text)  # for `enclosing` below it
                 awaiting_part_title = False
                 continue
             awaiting_part_title = False
@@ -418,7 +425,8 @@ def build_sections(blocks: list[Block]) -> tuple[list[str], list[Section]]:
         while open_headings and open_headings[-1].rank >= heading.rank:
             open_headings.pop()
         open_headings.append(heading)
-        sections.append(Section(path=_path_of(open_headings), title=heading.title))
+        sections.append(Section(path=_path_of(open_headings), title=heading.title, heading=block.text.strip(),
+                                depth=len(open_headings), enclosing=_enclosing_of(open_headings)))
         if heading.body:
             sections[-1].blocks.append(Block(heading.body))
         awaiting_part_title = heading.has_title_line
@@ -429,20 +437,38 @@ def build_sections(blocks: list[Block]) -> tuple[list[str], list[Section]]:
 def _give_empty_leaves_their_title(sections: list[Section]) -> None:
     """A numbered item with no text under it ("3. Tiếp tục kiện toàn …") is content in itself."""
     for i, section in enumerate(sections):
-        following = sections[i + 1].path if i + 1 < len(sections) else None
-        has_children = following is not None and following != section.path and following.is_within(section.path)
-        if not section.blocks and not has_children:
+        following = sections[i + 1] if i + 1 < len(sections) else None
+        has_children = following is not None and following.depth > section.depth
+        if not section.blocks and not has_children and section.title:
             section.blocks.append(Block(section.title))
 
 
 def _path_of(open_headings: list[Heading]) -> SectionPath:
-    """Arabic numbers are written in full ("2.1" under "2."), so only the innermost one is kept."""
+    """Arabic numbers are written in full ("2.1" under "2."), so only the innermost one is kept.
+
+    An "Điều" restarts the path (article numbers are unique in a legal document): điểm d of khoản 2 of
+    Điều 150 is "Điều 150.2.d", whatever Phần, Chương or Mục encloses it (those go to `enclosing`).
+    """
+    start = max((i for i, h in enumerate(open_headings) if h.kind == "article"), default=0)
+    headings = open_headings[start:]
     parts: list[str] = []
-    innermost_arabic = max(
-        (i for i, h in enumerate(open_headings) if h.kind == "arabic"), default=-1
-    )
-    for i, heading in enumerate(open_headings):
+    innermost_arabic = max((i for i, h in enumerate(headings) if h.kind == "arabic"), default=-1)
+    for i, heading in enumerate(headings):
         if heading.kind == "arabic" and i != innermost_arabic:
             continue
-        parts.extend(heading.label.split("."))
+        parts.extend(heading.label.split(".") if heading.kind != "article" else [heading.label])
     return SectionPath(tuple(parts))
+
+
+def _enclosing_of(open_headings: list[Heading]) -> tuple[str, ...]:
+    """Labels of the legal levels around a section inside an article that its path leaves out:
+    Phần, Chương and Mục, and the Điều itself for its khoản and điểm. Empty outside articles."""
+    article = max((i for i, h in enumerate(open_headings) if h.kind == "article"), default=-1)
+    if article < 0:
+        return ()
+    labels = []
+    for i, heading in enumerate(open_headings[:-1]):
+        if heading.kind in LEGAL_CONTAINERS or i == article:
+            title = heading.title
+            labels.append(f"{heading.label} — {title}" if title else heading.label)
+    return tuple(labels)
