@@ -8,7 +8,6 @@ title and first section.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from ingest.document_form import (
@@ -21,25 +20,13 @@ from ingest.document_form import (
     document_type_of_title,
     starts_with_organisation,
 )
+from ingest.document_period import document_period
+from ingest.document_place import locate_document
+from ingest.gazetteer import LOCALITY_LEVELS, load_gazetteer
 from ingest.models import ReportMetadata, Section
 from ingest.structure import ClosingBlock
 
-LOCALITY_LEVELS = ("thành phố", "thị xã", "thị trấn", "huyện", "quận", "phường", "xã")
-
-_NAME = r"[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3}"
-_LOCALITY = re.compile(rf"\b((?i:{'|'.join(LOCALITY_LEVELS)}))\s+({_NAME})")
-_PROVINCE = re.compile(rf"\btỉnh\s+({_NAME})")  # lower-case "tỉnh": "Tỉnh An" is a commune's name
 _CLOSING_SENTENCE = re.compile(r"^Trên đây là\b.*?\bcủa\s+(Ban [^.;]+?|UBND [^.;]+?|Ủy ban [^.;]+?)\s*[.;]")
-_PERIODS = (
-    re.compile(r"\b(\d{1,2}\s+tháng\s+(?:đầu|cuối)\s+năm\s+\d{4})", re.IGNORECASE),
-    re.compile(r"\b(quý\s+(?:I{1,3}|IV|[1-4])\s+năm\s+\d{4})", re.IGNORECASE),
-    re.compile(r"\b(\d{1,2}\s+năm\s+\d{4}\s*[-–]\s*\d{4})", re.IGNORECASE),
-    re.compile(r"\b(năm\s+\d{4})", re.IGNORECASE),
-)
-_SPAN_IN_BODY = re.compile(r"\b(\d{1,2})\s+năm\s*\(?\s*từ\s+(?:năm\s+)?(\d{4})\s*[-–]\s*(\d{4})")
-_SPAN_IN_TITLE = re.compile(r"\b(\d{1,2})\s+năm\s+thực hiện\b", re.IGNORECASE)
-_PLAN_YEAR = re.compile(r"nhiệm vụ(?:\s+trọng tâm)?\s+năm\s+(\d{4})", re.IGNORECASE)
-_YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
 
 
 @dataclass
@@ -214,14 +201,19 @@ def extract_metadata(
 ) -> ReportMetadata:
     first_section = next((s for s in sections if s.blocks), None)
     first_section_text = " ".join(b.text for b in first_section.blocks) if first_section else ""
-    all_text = "\n".join(
-        [header.title, *header.introduction]
-        + [s.title for s in sections]
-        + [b.text for s in sections for b in s.blocks]
+    header_issuer = issuer_of_header(header.issuing_body)
+    period, years = document_period(header.title, [*header.introduction, first_section_text], header.date)
+    era = header.date or (str(period.end) if period else "")
+    place = locate_document(
+        load_gazetteer(),
+        issuer=header_issuer or _closing_issuer(sections),
+        place_line=header.place,
+        signature_lines=closing.signature_lines,
+        title=header.title,
+        first_section=first_section_text,
+        context=[header.recipient, header.title, *header.introduction[:3], first_section_text],
+        era=era,
     )
-    locality_level, locality_name = _locality(header, first_section_text, all_text, closing)
-    locality = f"{locality_level} {locality_name}".strip()
-    period, years = _period(header.title, all_text)
     if not years and header.date:
         years = [int(header.date[:4])]
     signer, signer_title = _signer(closing)
@@ -229,12 +221,14 @@ def extract_metadata(
         report_id=report_id,
         file=file_name,
         so_hieu=header.so_hieu,
-        issuer=issuer_of_header(header.issuing_body) or _issuer(locality, closing, sections),
-        locality=locality,
-        locality_level=locality_level,
-        province=_province([header.recipient, header.title, *header.introduction, first_section_text]),
+        issuer=header_issuer or _issuer(place.locality, closing, sections),
+        locality=place.locality,
+        locality_level=place.level,
+        province=place.province,
+        current_province=place.current_province,
         date=header.date,
-        period=period,
+        period=" ".join(period.text.split()) if period else "",
+        **(period.to_metadata() if period else {}),
         years=years,
         document_type=document_type_of(header),
         title=header.title,
@@ -255,71 +249,21 @@ def document_type_of(header: ReportHeader) -> str:
     return "công văn" if header.subject_line else ""
 
 
-def _locality(header: ReportHeader, first_section: str, all_text: str, closing: ClosingBlock) -> tuple[str, str]:
-    """The level and name of the reporting locality.
-
-    With a place line ("Quy Nhơn, ngày …") the name is known and the level is the one the text uses
-    most often with that name. Without one, the most frequent locality of the title and first section.
-    """
-    signature = " ".join(closing.signature_lines).lower()
-    if header.place:
-        name = header.place
-        levels = Counter(
-            level.lower() for level, found in _LOCALITY.findall(all_text) if found.split()[: len(name.split())] == name.split()
-        )
-        for level in LOCALITY_LEVELS:  # the signature block names the level: "TM. ỦY BAN NHÂN DÂN PHƯỜNG"
-            if f"nhân dân {level}" in signature:
-                levels[level] += 100
-        if levels:
-            return levels.most_common(1)[0][0], name
-        return "", name
-    candidates = Counter(
-        (level.lower(), name) for level, name in _LOCALITY.findall(f"{header.title}\n{first_section}")
-    )
-    if not candidates:
-        return "", ""
-    (level, name), _ = candidates.most_common(1)[0]
-    return level, name
-
-
-def _province(texts: list[str]) -> str:
-    """The first province named in the header, the introduction or the first section."""
-    for text in texts:
-        if match := _PROVINCE.search(text):
-            return match.group(1)
-    return ""
-
-
 def _issuer(locality: str, closing: ClosingBlock, sections: list[Section]) -> str:
+    """Without a header: a People's Committee that signs is "UBND <locality>"; otherwise the body the
+    closing sentence names ("Trên đây là báo cáo … của Ban Thường vụ Thành ủy Hạ Long.")."""
     for line in closing.signature_lines:
         if re.match(r"^(TM\.|T/M)\s*(ỦY|UỶ) BAN NHÂN DÂN", line, re.IGNORECASE) and locality:
             return f"UBND {locality}"
+    return _closing_issuer(sections)
+
+
+def _closing_issuer(sections: list[Section]) -> str:
     for section in reversed(sections):
         for block in section.blocks:
             if match := _CLOSING_SENTENCE.match(block.text):
                 return match.group(1).strip()
     return ""
-
-
-def _period(title: str, all_text: str) -> tuple[str, list[int]]:
-    """The reporting period as the title writes it, and the years it covers."""
-    years: list[int] = []
-    period = ""
-    if (span := _SPAN_IN_TITLE.search(title)) and (body_span := _SPAN_IN_BODY.search(all_text)):
-        _, start, end = body_span.groups()
-        period = f"{span.group(1)} năm {start}-{end}"
-        years = list(range(int(start), int(end) + 1))
-    else:
-        for pattern in _PERIODS:
-            if match := pattern.search(title):
-                period = re.sub(r"\s+", " ", match.group(1))
-                found = [int(y) for y in _YEAR.findall(period)]
-                years = list(range(found[0], found[-1] + 1)) if found else []
-                break
-    for plan_year in _PLAN_YEAR.findall(title):
-        if int(plan_year) not in years:
-            years.append(int(plan_year))
-    return period, sorted(years)
 
 
 def _signer(closing: ClosingBlock) -> tuple[str, str]:
