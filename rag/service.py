@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from rag.conversation import resolve_follow_up
-from rag.extractive import ExtractiveAnswerer
+from rag.extractive import ExtractiveAnswerer, abstain
 from rag.query_analysis import AnalyzedQuery, LocalityGazetteer, analyze_query, reporting_years
 from rag.retrievers import HybridRetriever, hit_to_node, node_to_passage, round_robin
 from rag.schema import Answer, AnswerProgress, DraftAnswer, Passage, QueryFilters
@@ -30,6 +30,7 @@ from vectorstore import (
     create_embedding,
     open_chroma_client,
 )
+from vectorstore.chroma_store import STATUS_COMPLETE
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,10 @@ class BaocaoService:
         client = open_chroma_client(s.db, s.chroma_host, s.chroma_port)
         location = f"{s.chroma_host}:{s.chroma_port}" if s.chroma_host else str(s.db)
         # the BM25 index lives beside the database folder, also in server mode (a local cache there)
-        return ChromaReportStore(client, self.embedding.identity(), location, lexical=LexicalIndex(s.db / "lexical"))
+        # embedded mode: the store reopens when another process has written (see vectorstore/chroma_store.py)
+        reopen = None if s.chroma_host else (lambda: open_chroma_client(s.db, fresh=True))
+        return ChromaReportStore(client, self.embedding.identity(), location, lexical=LexicalIndex(s.db / "lexical"),
+                                 reopen=reopen)
 
     @cached_property
     def llm(self):
@@ -126,16 +130,33 @@ class BaocaoService:
             allowed &= {r.report_id for r in reports if set(reporting_years(r.metadata)) & set(filters.years)}
         return allowed
 
+    @staticmethod
+    def _incomplete(report_ids: set[str] | None, catalog: ReportCatalog) -> str:
+        """A notice naming the reports among `report_ids` that an ingest left half-done ("indexing"):
+        their passages may be missing, and another place's must not stand in for them."""
+        if not report_ids:
+            return ""
+        names = sorted({r.metadata.locality or r.report_id for r in catalog.reports
+                        if r.report_id in report_ids and r.status != STATUS_COMPLETE})
+        if not names:
+            return ""
+        return f"Báo cáo của {', '.join(names)} đang được nạp dở; hãy nạp lại báo cáo này rồi hỏi lại."
+
     def _retrieve(self, query: AnalyzedQuery, filters: QueryFilters, k: int,
                   catalog: ReportCatalog) -> tuple[list[Passage], list[str]]:
         """Hybrid retrieval restricted by the explicit filters and the places the question names.
 
         A restriction from the question that would leave nothing (the place has no passage on the
-        topic within the filters) falls back to a boost, and the user is told."""
+        topic within the filters) falls back to a boost, and the user is told; not when the place's
+        report is half-indexed: then the answer says so (`_incomplete`) instead of quoting another
+        place."""
         notices = []
         explicit = self._reports_matching(filters, catalog)
         named = query.report_ids
         restrict = explicit
+        incomplete = self._incomplete(named or explicit, catalog)
+        if incomplete:
+            notices.append(incomplete)
         if named:
             restrict = named if explicit is None else named & explicit
             if explicit and not restrict:  # another place's figure would answer: say so instead
@@ -152,7 +173,7 @@ class BaocaoService:
             nodes = self._retrieve_per_place(query.text, places, k, boost)
         else:
             nodes = retriever.retrieve(query.text)
-        if not nodes and restrict and restrict != explicit:
+        if not nodes and restrict and restrict != explicit and not incomplete:
             # the named place's reports hold nothing on this (e.g. still being indexed): widen, and say so
             retriever.report_ids, retriever.boost_report_ids = explicit, boost | named
             nodes = retriever.retrieve(query.text)
@@ -216,6 +237,10 @@ class BaocaoService:
         passages, notices = self._retrieve(query, filters, k or max(self.settings.search_k, 10), catalog)
         lap("retrieve")
         refusal = self.extractive.precheck(query, passages)
+        incomplete = self._incomplete(query.report_ids or self._reports_matching(filters, catalog), catalog)
+        if not passages and incomplete:
+            refusal = abstain(incomplete)
+            notices = [n for n in notices if n != incomplete]
         if llm is None or refusal is not None:
             draft: DraftAnswer = refusal or self.extractive.answer(query, passages)
             yield AnswerProgress(text=draft.text)

@@ -137,3 +137,53 @@ def test_a_report_left_half_indexed_is_completed_with_its_own_label(minilm_env, 
     assert code == 0
     line = next(line for line in out.splitlines() if TINH_AN in line)
     assert "nạp lại (lần nạp trước bị dở)" in line and "đã thay đổi" not in line
+
+
+# --- 7. a half-indexed report in an answer ---------------------------------------------------------
+
+def test_a_question_about_a_half_indexed_report_says_so_instead_of_quoting_another_place(minilm_env, small_corpus,
+                                                                                         capsys):
+    from vectorstore.chroma_store import STATUS_INDEXING
+
+    assert ingest_lines(capsys, str(small_corpus))[0] == 0
+    service = BaocaoService(BaocaoSettings())
+    report = parse_report(small_corpus / f"{TINH_AN}.txt")
+    # what a crash right after marking the report and before writing its chunks leaves
+    service.store._set_report(report, STATUS_INDEXING, 40)
+    service.store._chunks.delete(where={"report_id": TINH_AN})
+    service.store.lexical.remove_report(TINH_AN)
+    answer = service.ask("Năm 2023 xã Tịnh An giảm được bao nhiêu hộ nghèo?")
+    assert answer.abstained
+    assert "xã Tịnh An đang được nạp dở; hãy nạp lại" in answer.answer
+    assert not answer.citations
+    assert not any("đã tìm trong mọi báo cáo" in n for n in answer.notices)
+
+
+# --- 3. a second writer process --------------------------------------------------------------------
+
+def test_a_service_sees_what_another_process_ingests_and_removes(minilm_env, small_corpus, capsys):
+    import subprocess
+    import sys
+
+    from rag import QueryFilters
+
+    assert ingest_lines(capsys, str(small_corpus / f"{TINH_AN}.txt"))[0] == 0
+    service = BaocaoService(BaocaoSettings())  # stays open, like `baocao serve`
+    assert service.search("hộ nghèo", k=3)
+
+    def other_process(*args: str) -> None:
+        done = subprocess.run([sys.executable, "-m", "rag.cli", *args], capture_output=True, text=True,
+                              env=os.environ.copy(), timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+
+    other_process("ingest", str(small_corpus / f"{QUANG_MINH}.txt"), "--quiet")
+    hits = service.search("quy chế dân chủ ở cơ sở", k=5, filters=QueryFilters(report_ids=(QUANG_MINH,)))
+    assert hits and {h.report_id for h in hits} == {QUANG_MINH}
+    answer = service.ask("Phường Quảng Minh thực hiện quy chế dân chủ ở cơ sở như thế nào?")
+    assert any(c.report_id == QUANG_MINH for c in answer.citations) or any(
+        p.report_id == QUANG_MINH for p in answer.retrieved)
+    assert service.store.reopened >= 1
+
+    other_process("remove", TINH_AN)
+    assert [r.report_id for r in service.list_reports()] == [QUANG_MINH]
+    assert all(h.report_id == QUANG_MINH for h in service.search("hộ nghèo xã Tịnh An", k=5))

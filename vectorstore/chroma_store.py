@@ -10,12 +10,25 @@ Two collections live in one Chroma database (embedded `PersistentClient`, or a s
 A report is written in three steps: mark it "indexing" with its new hash, upsert its new chunks,
 delete its chunks of any other hash, then mark it "complete". An ingest killed between two steps
 leaves an index that still answers, and a report not marked "complete" is indexed again next run.
+
+Several processes on one embedded database (`baocao serve` answering while `baocao ingest` runs in
+a terminal). Chroma's embedded client keeps each collection's vector index in memory and does not
+see another process's writes there: a question restricted to a report added by another process
+failed with "Error finding id". So the store remembers the registry as its own writes left it; when
+a read of the registry (every question reads it) finds anything else, another process has written,
+and the store reopens its Chroma collections from disk (a fresh client) and brings the lexical index
+in step. A query that still meets Chroma's internal error reopens and retries once. Any number of
+processes may read and write this way; writes of the same report from two processes at once are
+not coordinated (the later one wins), and a Chroma server (`BAOCAO_CHROMA_HOST`) remains the way to
+share one index between machines.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,10 +80,15 @@ class ChunkHit:
     metadata: dict[str, Any]
 
 
-def open_chroma_client(db_dir: Path, host: str | None = None, port: int | None = None):
-    """An embedded client on `db_dir`, or an HTTP client when a server host is configured."""
+def open_chroma_client(db_dir: Path, host: str | None = None, port: int | None = None, *, fresh: bool = False):
+    """An embedded client on `db_dir`, or an HTTP client when a server host is configured. `fresh`
+    drops Chroma's per-process cache of embedded systems first, so that the client reads the
+    database from disk (what `ChromaReportStore.reopen` needs; clients opened before keep working)."""
     import chromadb
     from chromadb.config import Settings
+
+    if fresh and not host:
+        chromadb.api.client.SharedSystemClient.clear_system_cache()
 
     settings = Settings(anonymized_telemetry=False)
     try:
@@ -91,16 +109,41 @@ class ChromaReportStore:
     """
 
     def __init__(self, client, identity: EmbeddingIdentity, location: str, *,
-                 lexical: LexicalIndex | None = None) -> None:
+                 lexical: LexicalIndex | None = None, reopen: Callable[[], Any] | None = None) -> None:
+        """`reopen` makes a fresh client on the same database (embedded mode): given, the store
+        notices other processes' writes and reopens (see the module docstring)."""
         self._client = client
         self.identity = identity
         self.location = location
-        self._chunks = _open_or_create_chunks(client, identity)
-        self._reports = client.get_or_create_collection(REPORTS_COLLECTION, embedding_function=None)
+        self._reopen_client = reopen
+        self._registry_lock = threading.RLock()
+        self._registry_seen: dict[str, tuple] | None = None  # the registry as this process last knew it
+        self.reopened = 0
+        self._open_collections(client)
         self._check_identity()
         self.lexical = lexical
         if lexical is not None:
             lexical.sync(self)
+
+    def _open_collections(self, client) -> None:
+        self._client = client
+        self._chunks = _open_or_create_chunks(client, self.identity)
+        self._reports = client.get_or_create_collection(REPORTS_COLLECTION, embedding_function=None)
+
+    def reopen(self) -> None:
+        """Open the collections again from disk, to see what other processes wrote."""
+        if self._reopen_client is None:
+            return
+        with self._registry_lock:
+            self._open_collections(self._reopen_client())
+            self._registry_seen = None
+            self.reopened += 1
+        if self.lexical is not None:
+            self.lexical.sync(self)
+
+    @staticmethod
+    def _registry_entry(meta: dict[str, Any]) -> tuple:
+        return (str(meta.get("content_hash", "")), str(meta.get("status", "")), int(meta.get("chunks", 0) or 0))
 
     def _check_identity(self) -> None:
         recorded = self._chunks.metadata or {}
@@ -120,8 +163,17 @@ class ChromaReportStore:
     # --- reports ------------------------------------------------------------------------------
 
     def reports(self) -> list[StoredReport]:
-        records = self._reports.get(include=["metadatas"])
-        stored = [_stored_report(meta) for meta in records["metadatas"] or []]
+        """Every report of the registry; reopens first when another process has changed it."""
+        with self._registry_lock:
+            metas = self._reports.get(include=["metadatas"])["metadatas"] or []
+            registry = {str(m["report_id"]): self._registry_entry(m) for m in metas}
+            changed_elsewhere = self._registry_seen is not None and registry != self._registry_seen
+            self._registry_seen = registry
+        if changed_elsewhere and self._reopen_client is not None:
+            self.reopen()
+            with self._registry_lock:
+                self._registry_seen = registry
+        stored = [_stored_report(meta) for meta in metas]
         return sorted(stored, key=lambda r: r.report_id)
 
     def get_report(self, report_id: str) -> StoredReport | None:
@@ -160,6 +212,12 @@ class ChromaReportStore:
 
     def _set_report(self, report: Report, status: str, chunks: int) -> None:
         meta = report.metadata
+        with self._registry_lock:  # this process's own change: no reason to reopen
+            if self._registry_seen is not None:
+                self._registry_seen[report.report_id] = (report.content_hash, status, chunks)
+            self._write_registry(report, status, chunks, meta)
+
+    def _write_registry(self, report: Report, status: str, chunks: int, meta: ReportMetadata) -> None:
         self._reports.upsert(
             ids=[report.report_id],
             embeddings=[[0.0]],  # the registry is looked up by id and hash, never by vector
@@ -179,7 +237,10 @@ class ChromaReportStore:
         """Delete a report's chunks and registry record. False when no such report is indexed."""
         known = self.get_report(report_id) is not None
         self._chunks.delete(where={"report_id": report_id})
-        self._reports.delete(ids=[report_id])
+        with self._registry_lock:
+            if self._registry_seen is not None:
+                self._registry_seen.pop(report_id, None)
+            self._reports.delete(ids=[report_id])
         if self.lexical is not None:
             known = self.lexical.remove_report(report_id) or known
         return known
@@ -224,15 +285,24 @@ class ChromaReportStore:
 
     def query(self, embedding: list[float], k: int, where: dict[str, Any] | None = None) -> list[ChunkHit]:
         """The `k` nearest chunks; score is cosine similarity (1 − Chroma's cosine distance)."""
-        total = self._chunks.count()
-        if total == 0:
-            return []
-        result = self._chunks.query(
-            query_embeddings=[embedding],
-            n_results=min(k, total),
-            where=where or None,
-            include=["documents", "metadatas", "distances"],
-        )
+        from chromadb.errors import InternalError
+
+        for attempt in (1, 2):
+            total = self._chunks.count()
+            if total == 0:
+                return []
+            try:
+                result = self._chunks.query(
+                    query_embeddings=[embedding],
+                    n_results=min(k, total),
+                    where=where or None,
+                    include=["documents", "metadatas", "distances"],
+                )
+                break
+            except InternalError:  # "Error finding id": another process wrote since the collections opened
+                if attempt == 2 or self._reopen_client is None:
+                    raise
+                self.reopen()
         hits = []
         for chunk_id, text, meta, distance in zip(
             result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0]
