@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=7860)
 
+    hashing = commands.add_parser(
+        "hash-password", help="băm mật khẩu để ghi vào tệp BAOCAO_AUTH (tên:mã_băm:vai_trò)",
+        description="In dạng băm (scrypt) của một mật khẩu; ghi vào tệp BAOCAO_AUTH thay cho mật khẩu.")
+    hashing.add_argument("--stdin", action="store_true", help="đọc mật khẩu từ đầu vào chuẩn (không hỏi)")
+
     evaluate = commands.add_parser(
         "eval", parents=[common], help="chạy bộ câu hỏi đánh giá, in chỉ số theo loại câu hỏi",
         description="Chạy một bộ câu hỏi đánh giá (JSON Lines theo DESIGN.md) qua hệ thống, in bảng chỉ số "
@@ -83,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = BaocaoSettings(**({"db": args.db} if args.db else {}))
+    settings = BaocaoSettings(**({"db": args.db} if getattr(args, "db", None) else {}))
     service = BaocaoService(settings)
     try:
         return COMMANDS[args.command](service, args)
@@ -192,6 +197,25 @@ def cmd_serve(service: BaocaoService, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hash_password(service: BaocaoService, args: argparse.Namespace) -> int:
+    import getpass
+
+    from ui.auth import hash_password  # standard library only: no gradio import
+
+    if args.stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Mật khẩu: ")
+        if getpass.getpass("Nhập lại mật khẩu: ") != password:
+            print("Lỗi: hai lần nhập không khớp.", file=sys.stderr)
+            return 2
+    if not password:
+        print("Lỗi: mật khẩu rỗng.", file=sys.stderr)
+        return 2
+    print(hash_password(password))
+    return 0
+
+
 def cmd_eval(service: BaocaoService, args: argparse.Namespace) -> int:
     # evals imports rag: imported here so that rag never imports evals at module level.
     from evals.dataset import load_dataset
@@ -281,7 +305,7 @@ def cmd_eval(service: BaocaoService, args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"ingest": cmd_ingest, "list": cmd_list, "remove": cmd_remove, "search": cmd_search, "ask": cmd_ask,
-            "serve": cmd_serve, "eval": cmd_eval}
+            "serve": cmd_serve, "eval": cmd_eval, "hash-password": cmd_hash_password}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -10,7 +10,7 @@ import pytest
 
 from evals.dataset import load_dataset
 from rag.schema import ABSTENTION_MESSAGE, Answer, Citation, Passage
-from ui.auth import AuthConfigError, checker, parse_auth
+from ui.auth import Account, AuthConfigError, Roles, checker, hash_password, parse_auth
 from ui.chat import filters_summary, make_filters
 from ui.feedback import DOWN, UP, FeedbackStore, guess_type
 from ui.library import FileState, IngestJob
@@ -126,15 +126,22 @@ def test_filters_are_summarised_and_bad_years_ignored():
 
 # --- login --------------------------------------------------------------------------------------
 
-def test_auth_pairs_and_file(tmp_path):
+def test_auth_accounts_roles_and_hashed_file(tmp_path):
     assert parse_auth("") == []
-    assert parse_auth("an:một:hai, binh:x") == [("an", "một:hai"), ("binh", "x")]
+    assert parse_auth("an:một:hai, binh:x:editor") == [Account("an", "một:hai", "reader"), Account("binh", "x", "editor")]
     file = tmp_path / "users.txt"
-    file.write_text("# người dùng\nan:mk1\n\nbinh:mk2\n", encoding="utf-8")
-    pairs = parse_auth(str(file))
-    assert pairs == [("an", "mk1"), ("binh", "mk2")]
-    check = checker(pairs)
+    file.write_text(f"# người dùng\nan:{hash_password('mk1')}:reader\n\nbinh:{hash_password('mk2')}:editor\n",
+                    encoding="utf-8")
+    accounts = parse_auth(str(file))
+    assert [(a.user, a.role, a.hashed) for a in accounts] == [("an", "reader", True), ("binh", "editor", True)]
+    check = checker(accounts)
     assert check("an", "mk1") and not check("an", "mk2") and not check("chi", "mk1")
+    roles = Roles(accounts)
+    assert roles.may_edit("binh") and not roles.may_edit("an") and not roles.may_edit("chi")
+    assert Roles([]).may_edit(None)  # no login: the one local user edits
+    file.write_text("an:mk1:editor\n", encoding="utf-8")  # a password in a file must be hashed
+    with pytest.raises(AuthConfigError, match="baocao hash-password"):
+        parse_auth(str(file))
 
 
 @pytest.mark.parametrize("value, words", [("an", "không có tệp"), ("an:,binh:x", "mục “an”"),

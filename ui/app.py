@@ -13,6 +13,10 @@ Endpoints a client can call (gradio_client, all under their api_name):
   /export ()                                      -> the feedback as eval-set JSON Lines
   /evaluate (split)                               -> status, metrics per type, failed questions
 The other events of the page (a thumb click, a filter change, refresh) are private.
+
+With a login (BAOCAO_AUTH, ui/auth.py) a reader may only /ask and /feedback: /upload, /delete,
+/reindex, /evaluate and /export answer with a refusal, and the page hides their buttons. /upload reads
+only files inside Gradio's upload folder (ui/library.py `Library.refusal`).
 """
 
 from __future__ import annotations
@@ -30,10 +34,11 @@ from importlib.resources import files
 from pathlib import Path
 
 import gradio as gr
+from gradio import utils as gr_utils
 from starlette.middleware import Middleware
 
 from rag.service import BaocaoService
-from ui.auth import VietnameseLoginPage, checker, parse_auth
+from ui.auth import Roles, VietnameseLoginPage, checker, parse_auth
 from ui.chat import ChatController, Conversation, filters_summary, make_filters
 from ui.evaluation import FAILURE_HEADERS, METRICS_HEADERS, SPLIT_CHOICES, Evaluation, failures_table
 from ui.feedback import DOWN, UP, FeedbackStore
@@ -85,7 +90,10 @@ def _username(request: gr.Request | None) -> str:
 
 def build_app(service: BaocaoService) -> gr.Blocks:
     feedback = FeedbackStore.beside_index(service.settings.db)
-    library = Library(service)
+    roles = Roles(parse_auth(service.settings.auth))
+    # /upload ingests only what arrived through Gradio's own upload (its upload folder), never a path
+    # on the server that a client names in a FileData
+    library = Library(service, upload_roots=[gr_utils.get_upload_folder()])
     chat = ChatController(service, feedback)
     evaluation = Evaluation(service)
     reports = library.reports()
@@ -144,6 +152,7 @@ def build_app(service: BaocaoService) -> gr.Blocks:
             # --- library ---------------------------------------------------------------------------
             with gr.Tab("📚 Thư viện báo cáo", id="library") as library_tab:
                 library_intro = gr.Markdown(EMPTY_LIBRARY, visible=not reports, elem_id="bc-library-empty")
+                role_note = gr.Markdown(elem_id="bc-role-note")
                 upload = gr.UploadButton("📂 Chọn tệp báo cáo để nạp (.docx, .pdf, .txt, .md; chọn được nhiều tệp)",
                                          file_count="multiple", file_types=list(ACCEPTED_TYPES), variant="primary",
                                          elem_id="bc-upload")
@@ -254,7 +263,10 @@ def build_app(service: BaocaoService) -> gr.Blocks:
                     gr.Dropdown(choices=library.report_choices(current)),
                     gr.Chatbot(**chatbot_intro(current)))
 
-        def upload_files(paths):
+        def upload_files(paths, request: gr.Request):
+            if not roles.may_edit(_username(request)):
+                yield (f"⚠️ {html.escape(roles.refusal(_username(request)))}", *(gr.skip() for _ in library_outputs))
+                return
             if not paths:
                 yield ("Chưa chọn tệp nào.", *(gr.skip() for _ in library_outputs))
                 return
@@ -266,7 +278,9 @@ def build_app(service: BaocaoService) -> gr.Blocks:
         upload.upload(upload_files, upload, [upload_status, *library_outputs], api_name="upload",
                       concurrency_limit=ASK_CONCURRENCY, concurrency_id="upload", show_progress="hidden")
 
-        def ask_delete(report_id):
+        def ask_delete(report_id, request: gr.Request):
+            if not roles.may_edit(_username(request)):
+                return gr.Group(visible=False), "", roles.refusal(_username(request))
             if not report_id:
                 return gr.Group(visible=False), "", "Hãy chọn một báo cáo trong danh sách."
             label = next((lbl for lbl, rid in library.report_choices() if rid == report_id), report_id)
@@ -282,14 +296,19 @@ def build_app(service: BaocaoService) -> gr.Blocks:
         def _outcome(ok: bool, message: str) -> str:
             return f"{'✅' if ok else '⚠️'} {message}"
 
-        def delete_report(report_id):
+        def delete_report(report_id, request: gr.Request):
+            if not roles.may_edit(_username(request)):
+                return (_outcome(False, roles.refusal(_username(request))), gr.Group(visible=False),
+                        *(gr.skip() for _ in library_outputs))
             ok, message = library.remove(report_id)
             return (_outcome(ok, message), gr.Group(visible=False), *library_state())
 
         confirm_delete.click(delete_report, library_pick, [library_message, confirm_box, *library_outputs],
                              api_name="delete")
 
-        def reindex_report(report_id):
+        def reindex_report(report_id, request: gr.Request):
+            if not roles.may_edit(_username(request)):
+                return (_outcome(False, roles.refusal(_username(request))), *(gr.skip() for _ in library_outputs))
             ok, message = library.reindex(report_id)
             return (_outcome(ok, message), *library_state())
 
@@ -314,7 +333,10 @@ def build_app(service: BaocaoService) -> gr.Blocks:
             return (evaluation.describe(meta, rows), evaluation.summary(rows), failures_table(rows),
                     feedback_summary())
 
-        def run_evaluation(split):
+        def run_evaluation(split, request: gr.Request):
+            if not roles.may_edit(_username(request)):
+                yield f"⚠️ {roles.refusal(_username(request))}", gr.skip(), gr.skip()
+                return
             labels = {value: label for label, value in SPLIT_CHOICES}
             if not library.reports():
                 yield "Chỉ mục chưa có báo cáo nào: hãy nạp báo cáo trước.", gr.skip(), gr.skip()
@@ -336,7 +358,9 @@ def build_app(service: BaocaoService) -> gr.Blocks:
         evaluation_tab.select(last_evaluation, None, [eval_status, eval_metrics, eval_failures, feedback_counts],
                               api_visibility="private")
 
-        def export_feedback():
+        def export_feedback(request: gr.Request):
+            if not roles.may_edit(_username(request)):
+                return None, f"⚠️ {roles.refusal(_username(request))}"
             folder = Path(tempfile.mkdtemp(prefix="baocao-gop-y-"))
             path = feedback.export_jsonl(folder / f"gop-y-{time.strftime('%Y%m%d-%H%M%S')}.jsonl")
             return str(path), feedback_summary()
@@ -347,7 +371,17 @@ def build_app(service: BaocaoService) -> gr.Blocks:
         # A page opened after an upload elsewhere sees the current library, filters and examples.
         demo.load(library_state, None, library_outputs, api_visibility="private")
 
-    demo.baocao = {"library": library, "feedback": feedback, "chat": chat, "evaluation": evaluation}
+        def role_view(request: gr.Request):
+            """A reader does not see the buttons that change the library (the endpoints refuse anyway)."""
+            editor = roles.may_edit(_username(request))
+            note = "" if editor else f"ℹ️ {roles.refusal(_username(request))}"
+            return (gr.UploadButton(visible=editor), gr.Button(visible=editor), gr.Button(visible=editor),
+                    gr.Button(visible=editor), gr.Button(visible=editor), note)
+
+        demo.load(role_view, None, [upload, reindex_button, delete_button, eval_button, export_button, role_note],
+                  api_visibility="private", queue=False)
+
+    demo.baocao = {"library": library, "feedback": feedback, "chat": chat, "evaluation": evaluation, "roles": roles}
     return demo
 
 
@@ -355,13 +389,14 @@ def launch(service: BaocaoService, host: str = "127.0.0.1", port: int = 7860) ->
     """Build and start the app without blocking; returns it and its local URL."""
     pairs = parse_auth(service.settings.auth)
     demo = build_app(service)
+    gradio_limit = int(service.settings.max_file_mb * 2 * 1024 * 1024)  # between 1x and 2x the ingest says why
     demo.queue(default_concurrency_limit=2)
     _, url, _ = demo.launch(
         server_name=host, server_port=port, share=False, prevent_thread_lock=True, quiet=True,
         auth=checker(pairs) if pairs else None, auth_message=AUTH_MESSAGE,
         theme=theme(), css=(STATIC / "app.css").read_text(encoding="utf-8"), head=page_head(),
         i18n=gr.I18n(vi=GRADIO_VI), footer_links=[], ssr_mode=False, mcp_server=False, pwa=False,
-        enable_monitoring=False, show_error=True, max_file_size="200mb",
+        enable_monitoring=False, show_error=True, max_file_size=gradio_limit,
         app_kwargs={"middleware": [Middleware(VietnameseLoginPage)]} if pairs else None,
     )
     return demo, url

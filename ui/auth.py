@@ -1,37 +1,97 @@
-"""Optional login: `BAOCAO_AUTH` holds "user:password" pairs separated by commas, or the path of a file
-with one pair per line (blank lines and lines starting with # are skipped)."""
+"""Optional login with two roles.
+
+`BAOCAO_AUTH` holds entries `user:password:role` separated by commas, or the path of a file with one
+entry per line (blank lines and lines starting with # are skipped). The role is `reader` (asks
+questions and gives feedback) or `editor` (also uploads, deletes, re-indexes, runs evaluations and
+exports the feedback); an entry without a role is a reader, so that a login never grants more than
+asked for. Without `BAOCAO_AUTH` there is no login and the one local user is an editor.
+
+A password is either written as is (allowed in the environment variable only) or as a hash made by
+`baocao hash-password` (or `python -c "from ui.auth import hash_password; print(hash_password('…'))"`):
+`scrypt$16384$8$1$<salt>$<key>` with the standard library's `hashlib.scrypt`. In a file, passwords
+must be hashed: a file is copied, backed up and read by others more easily than an environment.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
+import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+
+READER, EDITOR = "reader", "editor"
+ROLES = (READER, EDITOR)
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 
 class AuthConfigError(ValueError):
     """BAOCAO_AUTH cannot be read; the message says which entry and why, in Vietnamese."""
 
 
-def _pairs(entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    pairs = []
+@dataclass(frozen=True)
+class Account:
+    user: str
+    secret: str  # the password, or its "scrypt$…" hash
+    role: str = READER
+
+    @property
+    def hashed(self) -> bool:
+        return self.secret.startswith("scrypt$")
+
+    def check(self, password: str) -> bool:
+        """Constant-time comparison with the password or its hash."""
+        if not self.hashed:
+            return hmac.compare_digest(self.secret.encode(), (password or "").encode())
+        try:
+            _, n, r, p, salt, key = self.secret.split("$")
+            expected = base64.b64decode(key)
+            got = hashlib.scrypt((password or "").encode(), salt=base64.b64decode(salt), n=int(n), r=int(r),
+                                 p=int(p), dklen=len(expected))
+        except (ValueError, TypeError):
+            return False
+        return hmac.compare_digest(expected, got)
+
+
+def hash_password(password: str) -> str:
+    """The `scrypt$…` form of a password for BAOCAO_AUTH (a new random salt each time)."""
+    salt = os.urandom(16)
+    key = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
+    return "$".join(["scrypt", str(_SCRYPT["n"]), str(_SCRYPT["r"]), str(_SCRYPT["p"]),
+                     base64.b64encode(salt).decode(), base64.b64encode(key).decode()])
+
+
+def _accounts(entries: list[tuple[str, str]], need_hash: bool) -> list[Account]:
+    accounts = []
     for where, entry in entries:
-        user, sep, password = entry.partition(":")
+        user, sep, rest = entry.partition(":")
         user = user.strip()
-        if not sep or not user or not password:
-            raise AuthConfigError(f"BAOCAO_AUTH: mục {where} không đúng dạng tên:mật_khẩu")
-        pairs.append((user, password))
-    return pairs
+        secret, role = rest, READER
+        head, colon, last = rest.rpartition(":")
+        if colon and last.strip().lower() in ROLES:
+            secret, role = head, last.strip().lower()
+        if not sep or not user or not secret:
+            raise AuthConfigError(f"BAOCAO_AUTH: mục {where} không đúng dạng tên:mật_khẩu:vai_trò "
+                                  f"(vai trò: {READER} hoặc {EDITOR})")
+        account = Account(user, secret, role)
+        if need_hash and not account.hashed:
+            raise AuthConfigError(f"BAOCAO_AUTH: mục {where} ghi mật khẩu chưa băm; trong tệp, mật khẩu phải được "
+                                  "băm: hãy tạo bằng lệnh `baocao hash-password` rồi chép kết quả vào thay mật khẩu")
+        accounts.append(account)
+    return accounts
 
 
-def parse_auth(value: str) -> list[tuple[str, str]]:
-    """The (user, password) pairs of a BAOCAO_AUTH value; [] when it is empty (no login)."""
+def parse_auth(value: str) -> list[Account]:
+    """The accounts of a BAOCAO_AUTH value; [] when it is empty (no login)."""
     value = (value or "").strip()
     if not value:
         return []
     path = Path(value).expanduser()
     if ":" not in value or path.is_file():
         if not path.is_file():
-            raise AuthConfigError(f"BAOCAO_AUTH: không có tệp {value} (hoặc hãy ghi dạng tên:mật_khẩu)")
+            raise AuthConfigError(f"BAOCAO_AUTH: không có tệp {value} (hoặc hãy ghi dạng tên:mật_khẩu:vai_trò)")
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
@@ -39,20 +99,43 @@ def parse_auth(value: str) -> list[tuple[str, str]]:
         entries = [(f"dòng {i} của {path}", line.strip()) for i, line in enumerate(lines, 1)
                    if line.strip() and not line.lstrip().startswith("#")]
         if not entries:
-            raise AuthConfigError(f"BAOCAO_AUTH: tệp {path} không có cặp tên:mật_khẩu nào")
-        return _pairs(entries)
-    return _pairs([(f"“{e.strip().partition(':')[0]}”", e.strip()) for e in value.split(",") if e.strip()])
+            raise AuthConfigError(f"BAOCAO_AUTH: tệp {path} không có tài khoản nào (tên:mật_khẩu_đã_băm:vai_trò)")
+        return _accounts(entries, need_hash=True)
+    return _accounts([(f"“{e.strip().partition(':')[0]}”", e.strip()) for e in value.split(",") if e.strip()],
+                     need_hash=False)
 
 
-def checker(pairs: list[tuple[str, str]]) -> Callable[[str, str], bool]:
-    """A constant-time check of one login against the pairs (Gradio's `auth` callable)."""
-    table = dict(pairs)
+def checker(accounts: list[Account]) -> Callable[[str, str], bool]:
+    """A check of one login against the accounts (Gradio's `auth` callable)."""
+    table = {a.user: a for a in accounts}
 
     def check(user: str, password: str) -> bool:
-        expected = table.get(user)
-        return expected is not None and hmac.compare_digest(expected.encode(), (password or "").encode())
+        account = table.get(user)
+        return account is not None and account.check(password)
 
     return check
+
+
+class Roles:
+    """Who may change the library: `may_edit(username)`. Without accounts (no login) everyone may."""
+
+    def __init__(self, accounts: list[Account]) -> None:
+        self.login = bool(accounts)
+        self._roles = {a.user: a.role for a in accounts}
+
+    def role_of(self, username: str | None) -> str:
+        if not self.login:
+            return EDITOR
+        return self._roles.get(username or "", "")
+
+    def may_edit(self, username: str | None) -> bool:
+        return self.role_of(username) == EDITOR
+
+    @staticmethod
+    def refusal(username: str | None) -> str:
+        who = f"Tài khoản “{username}”" if username else "Tài khoản này"
+        return (f"{who} chỉ có quyền đọc (hỏi đáp và góp ý). Tải báo cáo lên, xóa, nạp lại, chạy đánh giá và xuất "
+                "góp ý cần quyền biên tập; hãy nhờ người quản trị cấp quyền.")
 
 
 # --- the login page in Vietnamese -------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """The report library: the table of indexed reports, uploads ingested in the background with visible
 progress, delete and re-index. Everything goes through `BaocaoService`.
 
-Writes (ingest, remove) are serialised by one lock, taken per file, so a long upload never holds the
-index for more than one file and questions (reads) never wait for it. An upload runs in its own
+Writes (ingest, remove) are serialised by one lock, held only while a file is put in place and its
+finished chunks are written: reading, chunking and embedding happen before, outside it, so one huge or
+slow file never holds the other writers, and questions (reads) never wait for it. An upload runs in its own
 thread: the page only watches it, so a closed tab does not stop a batch half-way.
 
 Uploaded files are kept under `<db>/uploads/` (the index records where a report came from, and
@@ -16,6 +17,7 @@ import html
 import shutil
 import threading
 import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +26,7 @@ from rag.query_analysis import reporting_years
 from rag.service import BaocaoService
 from ui.sources import format_date
 from vectorstore import StoredReport
-from vectorstore.indexer import DUPLICATE, FAILED, INDEXED, REPLACED, SKIPPED, FileOutcome
+from vectorstore.indexer import COMPLETED, DUPLICATE, FAILED, INDEXED, REPLACED, SKIPPED, WRITTEN, FileOutcome
 
 ACCEPTED_TYPES = (".docx", ".pdf", ".txt", ".md")
 TABLE_HEADERS = ["Mã báo cáo", "Loại văn bản", "Số hiệu", "Địa phương", "Tỉnh", "Ngày", "Kỳ báo cáo", "Từ ngày",
@@ -35,7 +37,9 @@ EMPTY_LIBRARY = (
     "Khi nạp xong, báo cáo xuất hiện trong bảng này và có thể hỏi đáp ở thẻ **Hỏi đáp**."
 )
 STATUS_LABELS = {INDEXED: "đã nạp", REPLACED: "đã nạp lại (tệp đã thay đổi)", SKIPPED: "không đổi, bỏ qua",
-                 DUPLICATE: "trùng nội dung", FAILED: "không nạp được"}
+                 COMPLETED: "đã nạp lại (lần nạp trước bị dở)", DUPLICATE: "trùng nội dung", FAILED: "không nạp được"}
+NOT_AN_UPLOAD = ("tệp này không được tải lên qua ứng dụng (ứng dụng chỉ nạp tệp vừa tải lên, không đọc tệp có sẵn "
+                 "trên máy chủ); hãy chọn tệp bằng nút “📂 Chọn tệp báo cáo để nạp”")
 
 
 def _duration(seconds: float) -> str:
@@ -94,7 +98,7 @@ class IngestJob:
         failed = sum(1 for o in self.outcomes if o.status == FAILED)
         elapsed = (self.finished or time.monotonic()) - self.started
         if self.done.is_set():
-            ok = sum(1 for o in self.outcomes if o.status in (INDEXED, REPLACED))
+            ok = sum(1 for o in self.outcomes if o.status in WRITTEN)
             head = (f"Đã xong {total} tệp: {ok} tệp đã nạp ({chunks} đoạn), "
                     f"{failed} tệp lỗi, trong {_duration(elapsed)}.")
             if failed:
@@ -117,7 +121,7 @@ class IngestJob:
             else:
                 o = f.outcome
                 label = STATUS_LABELS.get(o.status, o.status)
-                if o.status in (INDEXED, REPLACED):
+                if o.status in WRITTEN:
                     lines.append(f'<li class="bc-ok">✅ {name} — {label} ({o.chunks} đoạn, {_duration(f.seconds)})</li>')
                 elif o.status == FAILED:
                     lines.append(f'<li class="bc-fail">❌ {name} — {label}: {html.escape(o.reason)}</li>')
@@ -129,9 +133,15 @@ class IngestJob:
 
 
 class Library:
-    def __init__(self, service: BaocaoService, uploads_dir: Path | None = None) -> None:
+    """`upload_roots`: the folders the app's own upload writes to (Gradio's upload folder). When
+    given, `submit` ingests only regular files inside them: a client calling /upload with the path
+    of any other file on the server (a `FileData` is just a path) is refused, not read."""
+
+    def __init__(self, service: BaocaoService, uploads_dir: Path | None = None,
+                 upload_roots: Iterable[Path | str] | None = None) -> None:
         self.service = service
         self.uploads_dir = (uploads_dir or Path(service.settings.db) / "uploads").resolve()
+        self.upload_roots = None if upload_roots is None else [Path(r).resolve() for r in upload_roots]
         self.write_lock = threading.Lock()
         self._jobs_lock = threading.Lock()
         self.jobs: list[IngestJob] = []
@@ -198,44 +208,80 @@ class Library:
             job.finished = time.monotonic()
             job.done.set()
 
+    def refusal(self, upload: Path) -> str:
+        """Why `upload` must not be read ("" when it may): outside the app's upload folder, a link,
+        not a regular file."""
+        if self.upload_roots is None:
+            return ""
+        try:
+            resolved = upload.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return "không tìm thấy tệp đã tải lên; hãy tải tệp lên lại"
+        inside = any(resolved == root or root in resolved.parents for root in self.upload_roots)
+        if upload.is_symlink() or not inside or not resolved.is_file():
+            return NOT_AN_UPLOAD
+        return ""
+
     def _ingest_one(self, upload: Path, seen: set[str], state: FileState | None = None) -> FileOutcome:
-        """Copy one upload into the uploads folder and ingest it; on failure the folder and the index
-        are left as they were before."""
+        """Ingest one upload and keep it in the uploads folder; on failure the folder and the index are
+        left as they were before. Reading, chunking and embedding happen on a private copy, outside
+        the write lock; the lock is held only to put the file in place and write its chunks."""
         name = upload.name
         if name in seen:
-            return FileOutcome(upload, upload.stem, FAILED, "trùng tên với một tệp khác trong cùng lần tải lên")
+            return FileOutcome(upload, upload.stem, FAILED,
+                               "trùng tên với một tệp khác trong cùng lần tải lên; hãy đổi tên một trong hai tệp")
         seen.add(name)
         if upload.suffix.lower() not in ACCEPTED_TYPES:
             return FileOutcome(upload, upload.stem, FAILED,
-                               f"loại tệp {upload.suffix or '(không có đuôi)'} không được hỗ trợ "
-                               f"(chỉ nhận {', '.join(ACCEPTED_TYPES)})")
+                               f"loại tệp {upload.suffix or '(không có đuôi)'} không được hỗ trợ; "
+                               f"hãy lưu báo cáo dưới dạng {', '.join(ACCEPTED_TYPES)}")
+        refusal = self.refusal(upload)
+        if refusal:
+            return FileOutcome(upload, upload.stem, FAILED, refusal)
         target = self.uploads_dir / name
-        backup = target.with_name(f".{name}.truoc-khi-tai-lai")
-        with self.write_lock:
-            try:
-                self.uploads_dir.mkdir(parents=True, exist_ok=True)
-                had_previous = target.exists()
-                if had_previous:
-                    target.replace(backup)
-                shutil.copyfile(upload, target)
-            except OSError as exc:
-                if backup.exists() and not target.exists():
-                    backup.replace(target)
-                return FileOutcome(upload, upload.stem, FAILED, f"không lưu được tệp: {exc}")
-            try:
-                def on_chunks(_path: Path, done: int, total: int) -> None:
-                    if state is not None:
-                        state.chunks_done, state.chunks_total = done, total
+        staging = self.uploads_dir / ".dang-nap" / uuid.uuid4().hex
+        staged = staging / name
+        try:
+            staging.mkdir(parents=True)
+            shutil.copyfile(upload, staged)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            return FileOutcome(upload, upload.stem, FAILED,
+                               f"không lưu được tệp ({exc.strerror or exc}); hãy kiểm tra chỗ trống trên đĩa rồi thử lại")
 
-                outcome = self.service.ingest([target], show_progress=False, on_chunks=on_chunks).outcomes[0]
-            except Exception as exc:  # noqa: BLE001 - one bad file must not end the batch or the thread
-                outcome = FileOutcome(target, upload.stem, FAILED, f"lỗi khi nạp ({type(exc).__name__}: {exc})")
-            if outcome.status in (FAILED, DUPLICATE):
-                target.unlink(missing_ok=True)
-                if had_previous:
-                    backup.replace(target)
-            else:
-                backup.unlink(missing_ok=True)
+        def on_chunks(_path: Path, done: int, total: int) -> None:
+            if state is not None:
+                state.chunks_done, state.chunks_total = done, total
+
+        try:
+            indexer = self.service.indexer()
+            prepared = indexer.prepare(staged, source=target, on_chunks=on_chunks)
+            if isinstance(prepared, FileOutcome):
+                return prepared
+            with self.write_lock:
+                return self._put_in_place(indexer, prepared, staged, target)
+        except Exception as exc:  # noqa: BLE001 - one bad file must not end the batch or the thread
+            return FileOutcome(target, upload.stem, FAILED, f"lỗi khi nạp ({type(exc).__name__}); hãy thử lại, "
+                                                            "nếu vẫn lỗi hãy báo người quản trị")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def _put_in_place(self, indexer, prepared, staged: Path, target: Path) -> FileOutcome:
+        """Under the write lock: the staged file becomes the upload's copy and its chunks are written;
+        a failure puts the earlier copy back."""
+        backup = target.with_name(f".{target.name}.truoc-khi-tai-lai")
+        had_previous = target.exists()
+        if had_previous:
+            target.replace(backup)
+        staged.replace(target)
+        try:
+            outcome = indexer.commit(prepared)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            if had_previous:
+                backup.replace(target)
+            raise
+        backup.unlink(missing_ok=True)
         return outcome
 
     # --- delete and re-index --------------------------------------------------------------------------
@@ -260,18 +306,18 @@ class Library:
         """Read a report's file again and rebuild its chunks (after a change of the parser or chunker)."""
         if not report_id:
             return False, "Hãy chọn một báo cáo trong danh sách."
-        with self.write_lock:
-            report = self._find(report_id)
-            if report is None:
-                return False, f"Không có báo cáo “{report_id}” trong chỉ mục."
-            source = Path(report.source) if report.source else None
-            if source is None or not source.is_file():
-                return False, (f"Không còn tệp gốc của báo cáo “{report_id}” ({report.source or 'không rõ'}); "
-                               "hãy tải tệp lên lại.")
-            started = time.monotonic()
-            # forced re-ingest replaces the chunks in place: a failure leaves the old ones searchable
-            outcome = self.service.ingest([source], show_progress=False, force=True).outcomes[0]
-        if outcome.status in (INDEXED, REPLACED):
+        report = self._find(report_id)
+        if report is None:
+            return False, f"Không có báo cáo “{report_id}” trong chỉ mục."
+        source = Path(report.source) if report.source else None
+        if source is None or not source.is_file():
+            return False, (f"Không còn tệp gốc của báo cáo “{report_id}” ({report.source or 'không rõ'}); "
+                           "hãy tải tệp lên lại.")
+        started = time.monotonic()
+        # forced re-ingest replaces the chunks in place: a failure leaves the old ones searchable; the
+        # write lock is held only while the new chunks are written
+        outcome = self.service.ingest([source], show_progress=False, force=True, write_lock=self.write_lock).outcomes[0]
+        if outcome.status in WRITTEN:
             return True, (f"Đã nạp lại “{self.report_label(report)}”: {outcome.chunks} đoạn, "
                           f"trong {_duration(time.monotonic() - started)}.")
         return False, f"Nạp lại “{report_id}” không thành công: {outcome.reason or outcome.status}."
