@@ -225,10 +225,13 @@ class ReportIndexer:
             seen[report_id] = path
         return outcome
 
-    def prepare(self, path: Path, force: bool = False, source: Path | None = None) -> PreparedReport | FileOutcome:
+    def prepare(self, path: Path, force: bool = False, source: Path | None = None,
+                on_chunks: Callable[[Path, int, int], None] | None = None) -> PreparedReport | FileOutcome:
         """Read, check, parse, chunk and embed one file, without taking the write lock. Returns the
         outcome instead when there is nothing to write (skipped, duplicate, refused). `source` is
         where the report is recorded to come from when that is not `path` (an upload being staged)."""
+        if on_chunks is not None:
+            self._on_chunks = on_chunks
         report_id = report_id_for(path)
         try:
             data = self._read(path)
