@@ -97,6 +97,8 @@ class ReportMetadata(BaseModel):
     signer: str = ""
     signer_title: str = ""
     distribution: list[str] = Field(default_factory=list, description='The "Nơi nhận" list')
+    ocr: bool = Field(False, description="Some of the text was recognised from scanned pages (OCR)")
+    source_encoding: str = Field("", description='Legacy encoding converted on reading: "tcvn3", "vni"; "" for Unicode')
 
 
 @dataclass
@@ -137,6 +139,7 @@ class Chunk:
     ordinal: int
     context: str = ""  # "thành phố Quy Nhơn · 6 tháng đầu năm 2024 · III.6 — …", prepended when embedding
     subsections: tuple[tuple[int, str, str], ...] = ()
+    ocr: bool = False  # the report's text came (at least partly) from OCR of a scan
 
     def section_at(self, offset: int) -> tuple[str, str]:
         """(path, title) of the section the character at `offset` of `text` belongs to."""

@@ -8,7 +8,7 @@ from pathlib import Path
 from ingest.errors import UnreadableReportError
 from ingest.metadata import extract_metadata, read_header
 from ingest.models import Block, Report, Section, SectionPath
-from ingest.readers import read_bytes, read_paragraphs
+from ingest.readers import read_bytes, read_document
 from ingest.structure import layout_report
 
 PREAMBLE_TITLE = "Mở đầu"
@@ -28,7 +28,8 @@ def parse_report(path: Path | str, data: bytes | None = None) -> Report:
     path = Path(path)
     if data is None:
         data = read_bytes(path)
-    layout = layout_report(read_paragraphs(path, data))
+    raw = read_document(path, data)
+    layout = layout_report(raw.paragraphs)
     header = read_header(layout.preamble)
     sections = list(layout.sections)
     opening = [text for text in (header.title, *header.introduction) if text]
@@ -38,4 +39,5 @@ def parse_report(path: Path | str, data: bytes | None = None) -> Report:
         raise UnreadableReportError(path, "không tìm thấy nội dung báo cáo sau khi bỏ phần đầu và phần ký; "
                                          "hãy kiểm tra đã chọn đúng tệp báo cáo đầy đủ chưa")
     metadata = extract_metadata(report_id_for(path), path.name, header, layout.sections, layout.closing)
+    metadata.ocr, metadata.source_encoding = raw.ocr_pages > 0, raw.encoding
     return Report(metadata=metadata, sections=sections, content_hash=content_hash(data), source=path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from dataclasses import dataclass
 import statistics
 import warnings
 import zipfile
@@ -17,10 +18,11 @@ from pathlib import Path
 
 from ingest.errors import UnreadableReportError, explain_unexpected_error
 from ingest.html_text import html_paragraphs, looks_like_html
+from ingest.legacy_encodings import decode_legacy_text, decode_run, font_encoding
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".doc", ".rtf", ".odt")
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 """A .docx is a zip archive: one whose parts unpack to more than this is refused (a "zip bomb")."""
 LIBRARY_LOGGERS = ("pypdf", "docx", "PIL")
@@ -69,13 +71,38 @@ def read_bytes(path: Path) -> bytes:
         raise UnreadableReportError(path, f"không đọc được tệp ({exc.strerror or exc}); hãy kiểm tra tệp còn mở được không rồi nạp lại") from None
 
 
+@dataclass
+class RawDocument:
+    """What a reader returns: paragraphs in reading order, and how they were obtained.
+
+    `ocr_pages` counts the pages whose text came from OCR (a scan): citations of such a document say
+    so, because recognition can misread a figure. `encoding` names a legacy encoding that was
+    converted ("tcvn3", "vni"), "" for Unicode.
+    """
+
+    paragraphs: list[str]
+    ocr_pages: int = 0
+    pages: int = 0
+    encoding: str = ""
+
+
 def read_paragraphs(path: Path, data: bytes) -> list[str]:
+    """The paragraphs of `read_document`."""
+    return read_document(path, data).paragraphs
+
+
+def read_document(path: Path, data: bytes) -> RawDocument:
     """Dispatch on the file's extension; `data` is the file's content, already read once."""
-    readers: dict[str, Callable[[Path, bytes], list[str]]] = {
+    from ingest.office import read_office_document
+
+    readers: dict[str, Callable[[Path, bytes], list[str] | RawDocument]] = {
         ".txt": read_plain_text,
         ".md": read_plain_text,
         ".docx": read_docx,
         ".pdf": read_pdf,
+        ".doc": read_office_document,
+        ".rtf": read_office_document,
+        ".odt": read_office_document,
     }
     reader = readers.get(path.suffix.lower())
     if reader is None:
@@ -88,33 +115,44 @@ def read_paragraphs(path: Path, data: bytes) -> list[str]:
         raise UnreadableReportError(path, "tệp rỗng; hãy chọn đúng tệp báo cáo (.docx, .pdf, .txt, .md)")
     try:
         with captured_library_warnings():
-            paragraphs = [p for p in reader(path, data) if p.strip()]
+            result = reader(path, data)
     except UnreadableReportError:
         raise
     except Exception as exc:  # noqa: BLE001 - parsers raise anything on damaged or hostile files
         raise explain_unexpected_error(path, exc) from None
-    if not paragraphs:
+    document = result if isinstance(result, RawDocument) else RawDocument(result)
+    document.paragraphs = [p for p in document.paragraphs if p.strip()]
+    if not document.paragraphs:
         raise UnreadableReportError(path, "tệp không có nội dung văn bản; hãy chọn đúng tệp báo cáo (.docx, .pdf, .txt, .md)")
-    return paragraphs
+    return document
 
 
-def read_plain_text(path: Path, data: bytes) -> list[str]:
-    """UTF-8 text (with or without BOM); paragraphs are separated by blank lines."""
+def read_plain_text(path: Path, data: bytes) -> RawDocument:
+    """UTF-8 text (with or without BOM), or TCVN3/VNI text recognised with confidence
+    (`legacy_encodings.decode_legacy_text`); paragraphs are separated by blank lines."""
     if b"\x00" in data[:8192] or _control_ratio(data[:8192]) > 0.05:
         raise UnreadableReportError(path, "tệp nhị phân, không phải văn bản (có thể bị đổi đuôi thành .txt); hãy chọn đúng tệp báo cáo (.docx, .pdf, .txt, .md)")
+    encoding = ""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UnreadableReportError(
-            path,
-            f"không phải mã UTF-8 (byte lạ ở vị trí {exc.start}); có thể tệp dùng bảng mã cũ "
-            "(TCVN3, VNI, Windows-1258): hãy mở bằng trình soạn thảo và lưu lại dưới dạng UTF-8",
-        ) from None
+        guess = decode_legacy_text(data)
+        if guess.text is None:
+            raise UnreadableReportError(
+                path,
+                f"không phải mã UTF-8 (byte lạ ở vị trí {exc.start}) và {guess.reason or 'không nhận ra bảng mã'}; "
+                "có thể tệp dùng bảng mã cũ (TCVN3, VNI, Windows-1258): hãy mở bằng trình soạn thảo và lưu lại dưới dạng UTF-8",
+            ) from None
+        text, encoding = guess.text, guess.encoding or ""
+    else:
+        guess = decode_legacy_text(data)  # Unicode stays as it is unless it is clearly legacy text saved as UTF-8
+        if guess.encoding in ("tcvn3", "vni") and guess.text is not None:
+            text, encoding = guess.text, guess.encoding
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if looks_like_html(text):  # a web page saved as .txt/.md: its text, not its tags
-        return html_paragraphs(text)
+        return RawDocument(html_paragraphs(text), encoding=encoding)
     # Blank lines separate paragraphs; lines inside one are sorted out later (structure.split_wrapped_lines).
-    return [block.strip() for block in text.split("\n\n") if block.strip()]
+    return RawDocument([block.strip() for block in text.split("\n\n") if block.strip()], encoding=encoding)
 
 
 def _control_ratio(data: bytes) -> float:
@@ -124,11 +162,13 @@ def _control_ratio(data: bytes) -> float:
     return controls / len(data)
 
 
-def read_docx(path: Path, data: bytes) -> list[str]:
-    """Paragraphs and table rows of the document body, in reading order.
+def read_docx(path: Path, data: bytes) -> RawDocument:
+    """Paragraphs and tables of the document body, in reading order.
 
-    A table row becomes one paragraph with its cells joined by " | ", so that a figure stays next to
-    the label of its row.
+    A table becomes one paragraph in Markdown pipe form ("| a | b |" a row, a cell's own line breaks
+    as "<br>", a cell merged across columns written once and followed by empty cells), so that the
+    structure step reads it like a Markdown table (a TABLE block, or header lines for a layout table).
+    Runs typed in a TCVN3 or VNI font (`.VnTime`, `VNI-Times` …) are converted by their font.
     """
     import io
 
@@ -152,23 +192,98 @@ def read_docx(path: Path, data: bytes) -> list[str]:
         raise UnreadableReportError(
             path, f"tệp .docx bị hỏng hoặc không phải tệp Word ({type(exc).__name__}); hãy mở và lưu lại bằng Word"
         ) from None
+    legacy = _LegacyFonts(document) if _uses_legacy_fonts(data) else None
     paragraphs: list[str] = []
     for item in document.iter_inner_content():
         if isinstance(item, Paragraph):
-            paragraphs.append(item.text)
+            paragraphs.append(_paragraph_text(item, legacy))
         elif isinstance(item, Table):
+            rows = []
             for row in item.rows:
                 cells: list[str] = []
+                previous = None
                 for cell in row.cells:
-                    text = cell.text.strip()
-                    if text and (not cells or cells[-1] != text):  # merged cells repeat their text
-                        cells.append(text)
-                if cells:
-                    paragraphs.append(" | ".join(cells))
-    return paragraphs
+                    if previous is not None and cell._tc is previous:
+                        cells.append("")  # the rest of a cell merged across columns
+                        continue
+                    previous = cell._tc
+                    text = "\n".join(_paragraph_text(p, legacy) for p in cell.paragraphs).strip()
+                    cells.append(text.replace("|", "\\|").replace("\n", "<br>"))
+                if any(cells):
+                    rows.append("| " + " | ".join(cells) + " |")
+            if rows:
+                paragraphs.append("\n".join(rows))
+    return RawDocument(paragraphs, encoding=legacy.seen if legacy and legacy.seen else "")
 
 
-def read_pdf(path: Path, data: bytes) -> list[str]:
+def _uses_legacy_fonts(data: bytes) -> bool:
+    """Whether any part of the .docx names a TCVN3 or VNI font (a quick look before reading runs)."""
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for name in ("word/document.xml", "word/styles.xml"):
+                if name in archive.namelist():
+                    xml = archive.read(name)
+                    if b'".Vn' in xml or b'"VNI' in xml or b'"Vni' in xml:
+                        return True
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return False
+    return False
+
+
+class _LegacyFonts:
+    """The font of each run (its own, its character style's, its paragraph style's, the document
+    default), to decode runs typed in TCVN3 or VNI fonts."""
+
+    def __init__(self, document) -> None:  # noqa: ANN001 - python-docx Document
+        from docx.oxml.ns import qn
+
+        self._qn = qn
+        self.seen = ""
+        defaults = document.styles.element.find(qn("w:docDefaults"))
+        fonts = defaults.find(".//" + qn("w:rFonts")) if defaults is not None else None
+        self.default = self._font_of(fonts)
+
+    def _font_of(self, fonts) -> str | None:  # noqa: ANN001 - lxml element or None
+        if fonts is None:
+            return None
+        return fonts.get(self._qn("w:hAnsi")) or fonts.get(self._qn("w:ascii"))
+
+    def _style_font(self, style) -> str | None:  # noqa: ANN001 - python-docx style or None
+        while style is not None:
+            rpr = style.element.rPr
+            font = self._font_of(rpr.rFonts if rpr is not None else None)
+            if font:
+                return font
+            style = style.base_style
+        return None
+
+    def encoding(self, run, paragraph) -> str | None:  # noqa: ANN001 - python-docx Run, Paragraph
+        rpr = run._element.rPr
+        font = self._font_of(rpr.rFonts if rpr is not None else None)
+        font = font or (self._style_font(run.style) if rpr is not None and rpr.rStyle is not None else None)
+        font = font or self._style_font(paragraph.style) or self.default
+        encoding = font_encoding(font)
+        if encoding:
+            self.seen = "vni" if encoding == "vni" else "tcvn3"
+        return encoding
+
+
+def _paragraph_text(paragraph, legacy: _LegacyFonts | None) -> str:  # noqa: ANN001 - python-docx Paragraph
+    """The paragraph's text, each run decoded by its font when the document uses legacy fonts."""
+    if legacy is None:
+        return paragraph.text
+    from docx.text.hyperlink import Hyperlink
+
+    parts: list[str] = []
+    for item in paragraph.iter_inner_content():
+        for run in item.runs if isinstance(item, Hyperlink) else [item]:
+            parts.append(decode_run(run.text, legacy.encoding(run, paragraph)))
+    return "".join(parts)
+
+
+def read_pdf(path: Path, data: bytes) -> RawDocument:
     """The text layer of a PDF, rebuilt into paragraphs from the position of each line.
 
     PDF text has no paragraphs, only positioned lines. A new paragraph starts where the vertical gap
@@ -184,17 +299,52 @@ def read_pdf(path: Path, data: bytes) -> list[str]:
         if reader.is_encrypted and not reader.decrypt(""):
             raise FileNotDecryptedError("password required")
         lines: list[_PdfLine] = []
+        scanned: list[int] = []
         for page_no, page in enumerate(reader.pages):
-            lines.extend(_page_lines(page, page_no))
+            page_lines = _page_lines(page, page_no)
+            if sum(ch.isalpha() for line in page_lines for ch in line.text) < MIN_TEXT_LAYER_LETTERS:
+                scanned.append(page_no)  # a scanned page (perhaps with a stamp's or a number's text)
+            else:
+                lines.extend(page_lines)
+        page_count = len(reader.pages)
     except FileNotDecryptedError:
         raise UnreadableReportError(path, "PDF được đặt mật khẩu; hãy gỡ mật khẩu rồi nạp lại") from None
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise explain_unexpected_error(path, exc) from None
-    if not any(line.text.strip() for line in lines):
+    by_page: dict[int, list[str]] = {}
+    for page_no, paragraph in _lines_to_paragraphs(lines, with_pages=True):
+        by_page.setdefault(page_no, []).append(paragraph)
+    if scanned:
+        for page_no, paragraphs in _ocr_pages(path, data, scanned, has_text_layer=bool(lines)).items():
+            by_page[page_no] = paragraphs
+    paragraphs = [p for page_no in sorted(by_page) for p in by_page[page_no]]
+    return RawDocument(paragraphs, ocr_pages=len(scanned), pages=page_count)
+
+
+MIN_TEXT_LAYER_LETTERS = 20
+"""A page whose text layer has fewer letters than this is read as an image (OCR)."""
+MIN_OCR_LETTERS = 50
+"""OCR that finds fewer letters than this in a whole scan found no text (a drawing, a blank scan)."""
+
+
+def _ocr_pages(path: Path, data: bytes, pages: list[int], has_text_layer: bool) -> dict[int, list[str]]:
+    """The paragraphs of the scanned pages, by OCR (ingest/ocr.py); a clear refusal when OCR cannot run
+    or reads nothing."""
+    from ingest.ocr import OcrUnavailableError, ocr_pdf_pages, page_paragraphs
+
+    try:
+        texts = ocr_pdf_pages(data, pages, label=path.name)
+    except OcrUnavailableError as exc:
+        if has_text_layer:
+            log.warning("%s: %d trang là ảnh quét, bỏ qua vì %s", path.name, len(pages), exc)
+            return {}
+        raise UnreadableReportError(path, f"PDF không có lớp văn bản (bản scan) và {exc}") from None
+    letters = sum(ch.isalpha() for text in texts.values() for ch in text)
+    if letters < MIN_OCR_LETTERS and not has_text_layer:
         raise UnreadableReportError(
-            path, "PDF không có lớp văn bản (có thể là bản scan); hãy nhận dạng chữ (OCR) trước khi nạp"
-        )
-    return _lines_to_paragraphs(lines)
+            path, "PDF không có lớp văn bản và nhận dạng chữ (OCR) không đọc được chữ nào; "
+                  "hãy kiểm tra bản scan (đúng tệp, đủ rõ, không bị ngược) rồi nạp lại")
+    return {page: page_paragraphs(text) for page, text in texts.items()}
 
 
 class _PdfLine:
@@ -231,11 +381,13 @@ def _page_lines(page, page_no: int) -> list[_PdfLine]:
     return lines
 
 
-def _lines_to_paragraphs(lines: list[_PdfLine]) -> list[str]:
+def _lines_to_paragraphs(lines: list[_PdfLine], with_pages: bool = False) -> list:
+    """Paragraphs (with the page each starts on when `with_pages`)."""
     gaps = [a.y - b.y for a, b in zip(lines, lines[1:]) if a.page == b.page and a.y > b.y]
     line_gap = statistics.median(gaps) if gaps else 0.0
     margin = min((line.x for line in lines), default=0.0)
     paragraphs: list[list[str]] = []
+    starts: list[int] = []
     previous: _PdfLine | None = None
     for line in lines:
         new_paragraph = previous is None
@@ -248,7 +400,9 @@ def _lines_to_paragraphs(lines: list[_PdfLine]) -> list[str]:
                 new_paragraph = True
         if new_paragraph:
             paragraphs.append([line.text])
+            starts.append(line.page)
         else:
             paragraphs[-1].append(line.text)
         previous = line
-    return ["\n".join(p) for p in paragraphs]
+    texts = ["\n".join(p) for p in paragraphs]
+    return list(zip(starts, texts)) if with_pages else texts

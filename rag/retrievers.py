@@ -39,7 +39,21 @@ def node_to_passage(scored: NodeWithScore) -> Passage:
         score=float(scored.score or 0.0), title=str(meta.get("title", "")), locality=str(meta.get("locality", "")),
         date=str(meta.get("date", "")), period=str(meta.get("period", "")), context=str(meta.get("context", "")),
         years=tuple(int(y) for y in meta.get("years") or ()), subsections=_subsections(meta.get("subsections")),
+        ocr=bool(meta.get("ocr", False)),
+        period_start=_iso_day(meta.get("period_start")), period_end=_iso_day(meta.get("period_end")),
+        period_granularity=str(meta.get("period_granularity") or ""),
+        period_cumulative=bool(meta.get("period_cumulative", False)),
+        document_type=str(meta.get("document_type") or ""), province=str(meta.get("province") or ""),
     )
+
+
+def _iso_day(stored: Any) -> str:
+    """The chunk metadata's YYYYMMDD integer as an ISO day; "" for 0 or absent (unknown, older index)."""
+    try:
+        number = int(stored or 0)
+    except (TypeError, ValueError):
+        return ""
+    return f"{number // 10000:04d}-{number // 100 % 100:02d}-{number % 100:02d}" if number else ""
 
 
 def _subsections(stored: Any) -> tuple[tuple[int, str, str], ...]:

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ingest.ocr import OCR_NOTE
+from ingest.periods import Period
+
 ABSTENTION_MESSAGE = "Không tìm thấy thông tin này trong các báo cáo đã nạp."
 
 
@@ -50,6 +53,21 @@ class Passage:
     years: tuple[int, ...] = ()
     # Sections starting inside the chunk (it packs small sibling sections): (offset in text, path, title).
     subsections: tuple[tuple[int, str, str], ...] = ()
+    # The report's period (ISO days, granularity) and kind ("báo cáo", "kế hoạch" …), for the evidence policy.
+    period_start: str = ""
+    period_end: str = ""
+    period_granularity: str = ""
+    period_cumulative: bool = False
+    document_type: str = ""
+    ocr: bool = False  # the chunk's text was recognised from a scan (OCR)
+    province: str = ""
+
+    @property
+    def report_period(self) -> Period | None:
+        """The period the report is about, None when unknown."""
+        return Period.from_metadata({"period_start": self.period_start, "period_end": self.period_end,
+                                     "period_granularity": self.period_granularity,
+                                     "period_cumulative": self.period_cumulative})
 
     @property
     def sections(self) -> list[str]:
@@ -94,6 +112,9 @@ class Citation:
     text: str
     score: float
     chunk_id: str = ""
+    # "văn bản nhận dạng từ ảnh quét" when the passage was recognised from a scan (a figure may be misread).
+    source_note: str = ""
+    period: str = ""  # the report's period in words ("6 tháng đầu năm 2024"), as the answer names it
 
     @classmethod
     def from_passage(cls, n: int, passage: Passage, quote: str) -> Citation:
@@ -102,7 +123,9 @@ class Citation:
         section, section_title = passage.section_of(quote)
         return cls(n=n, report_id=passage.report_id, title=passage.title, locality=passage.locality,
                    date=passage.date, section=section, section_title=section_title,
-                   quote=quote, text=passage.text, score=round(passage.score, 4), chunk_id=passage.chunk_id)
+                   quote=quote, text=passage.text, score=round(passage.score, 4), chunk_id=passage.chunk_id,
+                   period=passage.report_period.describe() if passage.report_period else passage.period,
+                   source_note=OCR_NOTE if passage.ocr else "")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -153,7 +176,8 @@ class Answer:
             for c in self.citations:
                 where = ", ".join(part for part in (c.locality, c.date) if part)
                 section = f"mục {c.section}" if c.section else "phần mở đầu"
-                lines.append(f"[{c.n}] {c.title} ({where}), {section}: “{c.quote}”")
+                note = f" ({c.source_note})" if c.source_note else ""
+                lines.append(f"[{c.n}] {c.title} ({where}), {section}: “{c.quote}”{note}")
         return "\n".join(lines)
 
 

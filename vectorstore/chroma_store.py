@@ -15,12 +15,13 @@ Several processes on one embedded database (`baocao serve` answering while `baoc
 a terminal). Chroma's embedded client keeps each collection's vector index in memory and does not
 see another process's writes there: a question restricted to a report added by another process
 failed with "Error finding id". So the store remembers the registry as its own writes left it; when
-a read of the registry (every question reads it) finds anything else, another process has written,
-and the store reopens its Chroma collections from disk (a fresh client) and brings the lexical index
-in step. A query that still meets Chroma's internal error reopens and retries once. Any number of
-processes may read and write this way; writes of the same report from two processes at once are
-not coordinated (the later one wins), and a Chroma server (`BAOCAO_CHROMA_HOST`) remains the way to
-share one index between machines.
+a read of the registry finds anything else, another process has written, and the store reopens its
+Chroma collections from disk (a fresh client) and calls `on_reopen` (the report index brings the
+lexical index in step there). Questions read the whole registry only when its version token
+(`registry_version`, changed by every registry write) has changed. A query that still meets Chroma's
+internal error reopens and retries once. Any number of processes may read and write this way; writes
+of the same report from two processes at once are not coordinated (the later one wins), and a Chroma
+server (`BAOCAO_CHROMA_HOST`) remains the way to share one index between machines.
 """
 
 from __future__ import annotations
@@ -28,16 +29,15 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ingest import Chunk, Report, ReportMetadata
 from vectorstore.embeddings import EmbeddingIdentity
-
-if TYPE_CHECKING:
-    from vectorstore.lexical import LexicalIndex
+from vectorstore.hits import ChunkHit
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -69,15 +69,9 @@ class StoredReport:
         return self.metadata.report_id
 
 
-@dataclass(frozen=True)
-class ChunkHit:
-    chunk_id: str
-    report_id: str
-    section: str
-    section_title: str
-    text: str
-    score: float
-    metadata: dict[str, Any]
+__all__ = ["ChromaReportStore", "ChunkHit", "EmbeddingMismatchError", "IndexUnavailableError", "StoredReport",
+           "open_chroma_client"]
+_VERSION_KEY = "registry_version"
 
 
 def open_chroma_client(db_dir: Path, host: str | None = None, port: int | None = None, *, fresh: bool = False):
@@ -104,12 +98,12 @@ def open_chroma_client(db_dir: Path, host: str | None = None, port: int | None =
 class ChromaReportStore:
     """Chunks and reports in Chroma, tied to one embedding identity.
 
-    With a `lexical` index (BM25, `vectorstore.lexical`), every write and removal goes to it too, and
-    opening the store brings it in step with Chroma (`LexicalIndex.sync`). It is `store.lexical`.
+    It knows nothing of the lexical index: `vectorstore.report_index.ReportIndex` owns both stores
+    and writes the lexical side through `write_report(before_complete=…)` and `on_reopen`.
     """
 
     def __init__(self, client, identity: EmbeddingIdentity, location: str, *,
-                 lexical: LexicalIndex | None = None, reopen: Callable[[], Any] | None = None) -> None:
+                 reopen: Callable[[], Any] | None = None) -> None:
         """`reopen` makes a fresh client on the same database (embedded mode): given, the store
         notices other processes' writes and reopens (see the module docstring)."""
         self._client = client
@@ -121,9 +115,7 @@ class ChromaReportStore:
         self.reopened = 0
         self._open_collections(client)
         self._check_identity()
-        self.lexical = lexical
-        if lexical is not None:
-            lexical.sync(self)
+        self.on_reopen: Callable[[], None] | None = None
 
     def _open_collections(self, client) -> None:
         self._client = client
@@ -138,8 +130,8 @@ class ChromaReportStore:
             self._open_collections(self._reopen_client())
             self._registry_seen = None
             self.reopened += 1
-        if self.lexical is not None:
-            self.lexical.sync(self)
+        if self.on_reopen is not None:
+            self.on_reopen()
 
     @staticmethod
     def _registry_entry(meta: dict[str, Any]) -> tuple:
@@ -186,11 +178,13 @@ class ChromaReportStore:
         metas = records["metadatas"] or []
         return _stored_report(metas[0]) if metas else None
 
-    def write_report(self, report: Report, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
+    def write_report(self, report: Report, chunks: list[Chunk], embeddings: list[list[float]], *,
+                     before_complete: Callable[[list[dict[str, Any]]], None] | None = None) -> None:
         """Replace a report's chunks, crash-safely (see the module docstring).
 
-        The lexical index gets the new chunks after Chroma and before the report is marked complete,
-        so a crash in between leaves the report "indexing": the next ingest writes both again.
+        `before_complete(metadatas)` runs after the Chroma write and before the report is marked
+        complete (the report index writes the lexical side there), so a crash in between leaves the
+        report "indexing": the next ingest writes both again.
         """
         self._set_report(report, STATUS_INDEXING, len(chunks))
         metadatas = [_chunk_metadata(c, report) for c in chunks]
@@ -205,9 +199,8 @@ class ChromaReportStore:
         self._chunks.delete(
             where={"$and": [{"report_id": report.report_id}, {"content_hash": {"$ne": report.content_hash}}]}
         )
-        if self.lexical is not None:
-            self.lexical.replace_report(report.report_id, report.content_hash,
-                                        [(c.chunk_id, c.text, m) for c, m in zip(chunks, metadatas)])
+        if before_complete is not None:
+            before_complete(metadatas)
         self._set_report(report, STATUS_COMPLETE, len(chunks))
 
     def _set_report(self, report: Report, status: str, chunks: int) -> None:
@@ -216,6 +209,17 @@ class ChromaReportStore:
             if self._registry_seen is not None:
                 self._registry_seen[report.report_id] = (report.content_hash, status, chunks)
             self._write_registry(report, status, chunks, meta)
+        self._bump_registry_version()
+
+    def registry_version(self) -> str:
+        """A token that changes with every write to the registry, by any process ("" for an index
+        no writer has versioned yet): one cheap lookup tells whether the catalog is still current."""
+        metadata = self._client.get_collection(REPORTS_COLLECTION, embedding_function=None).metadata or {}
+        return str(metadata.get(_VERSION_KEY, ""))
+
+    def _bump_registry_version(self) -> None:
+        # A random token rather than a counter: two writers need no read-modify-write to agree.
+        self._reports.modify(metadata={_VERSION_KEY: uuid.uuid4().hex})
 
     def _write_registry(self, report: Report, status: str, chunks: int, meta: ReportMetadata) -> None:
         self._reports.upsert(
@@ -241,8 +245,7 @@ class ChromaReportStore:
             if self._registry_seen is not None:
                 self._registry_seen.pop(report_id, None)
             self._reports.delete(ids=[report_id])
-        if self.lexical is not None:
-            known = self.lexical.remove_report(report_id) or known
+        self._bump_registry_version()
         return known
 
     # --- chunks -------------------------------------------------------------------------------
@@ -258,7 +261,7 @@ class ChromaReportStore:
 
     def chunk_records(self, report_id: str, content_hash: str | None = None) -> list[tuple[str, str, dict[str, Any]]]:
         """(chunk_id, text, metadata) of a report's chunks in reading order, only those of
-        `content_hash` when given (what the lexical index re-reads in `sync`)."""
+        `content_hash` when given (what the report index re-reads for the lexical side)."""
         where: dict[str, Any] = {"report_id": report_id}
         if content_hash is not None:
             where = {"$and": [where, {"content_hash": content_hash}]}
@@ -266,6 +269,19 @@ class ChromaReportStore:
         records = [(cid, text or "", dict(meta or {})) for cid, text, meta in
                    zip(got["ids"], got["documents"] or [], got["metadatas"] or [])]
         return sorted(records, key=lambda r: (int(r[2].get("ordinal", 0) or 0), r[0]))
+
+    def iter_chunks(self, page: int = 5000) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(chunk_id, text, metadata) of every chunk, read `page` at a time (a rebuild of the lexical
+        index from a large collection: one pass instead of one query per report)."""
+        offset = 0
+        while True:
+            got = self._chunks.get(limit=page, offset=offset, include=["documents", "metadatas"])
+            ids = got["ids"]
+            for chunk_id, text, meta in zip(ids, got["documents"] or [], got["metadatas"] or []):
+                yield chunk_id, text or "", dict(meta or {})
+            if len(ids) < page:
+                return
+            offset += len(ids)
 
     def next_chunk(self, chunk_id: str) -> ChunkHit | None:
         """The chunk that follows `chunk_id` in its report (a list cut by a chunk boundary goes on there)."""
@@ -363,6 +379,7 @@ def _chunk_metadata(chunk: Chunk, report: Report) -> dict[str, Any]:
         "period_end": _date_number(meta.period_end),
         "period_granularity": meta.period_granularity,
         "period_cumulative": meta.period_cumulative,
+        "ocr": chunk.ocr,  # text recognised from a scan: citations say so
     }
     if meta.years:  # Chroma rejects empty lists
         record["years"] = list(meta.years)
