@@ -33,12 +33,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ingest.headings import is_enumeration_item
-from ingest.models import Chunk, Report, Section
+from ingest.models import BlockKind, Chunk, Report, Section
+from ingest.tables import is_row_line, table_rows_text
 
 MAX_TOKENS = 320
 OVERLAP_MAX_TOKENS = 80
 LEAD_IN_MAX_TOKENS = 80
 MIN_TOKENS = 40
+# Table rows are packed a few to a chunk (each chunk led by the table's caption), so that a chunk is
+# about a few rows and a question about one cell finds, and cites, its row.
+TABLE_CHUNK_TOKENS = 160
 # A "word" longer than this (a URL, a run of digits, a file with no spaces) is cut into pieces of this
 # many characters before windows are formed, so that no single piece can exceed the budget.
 MAX_PIECE_CHARS = 48
@@ -67,8 +71,26 @@ def estimate_tokens(text: str) -> int:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Vietnamese sentences of a paragraph (also used to pick the sentence an answer quotes)."""
-    return [s for s in _SENTENCE_BOUNDARY.split(text.strip()) if s]
+    """Vietnamese sentences of a paragraph (also used to pick the sentence an answer quotes).
+
+    A table row ("Lĩnh vực: Đất đai; Hồ sơ tiếp nhận: 286", ingest/tables.py) is one sentence on its
+    line: its "; " separate the cells of one row, which an answer quotes whole."""
+    text = text.strip()
+    if ": " not in text or "\n" not in text and not is_row_line(text):
+        return [s for s in _SENTENCE_BOUNDARY.split(text) if s]
+    sentences: list[str] = []
+    prose: list[str] = []
+    for line in text.split("\n"):
+        if is_row_line(line.strip()):
+            if prose:
+                sentences += [s for s in _SENTENCE_BOUNDARY.split("\n".join(prose).strip()) if s]
+                prose = []
+            sentences.append(line.strip())
+        else:
+            prose.append(line)
+    if prose:
+        sentences += [s for s in _SENTENCE_BOUNDARY.split("\n".join(prose).strip()) if s]
+    return sentences
 
 
 @dataclass
@@ -80,6 +102,7 @@ class _Line:
     starts: Section | None = None  # the section whose text begins with this line
     item: bool = False  # opens with a list marker ("- ", "a) ", "1. ")
     own: bool = False  # a piece of the main section's own text (may be overlapped into the next chunk)
+    row: bool = False  # a table row (ingest/tables.py), packed a few to a chunk under the table's caption
 
 
 @dataclass
@@ -113,12 +136,14 @@ class SectionChunker:
         overlap_max_tokens: int = OVERLAP_MAX_TOKENS,
         lead_in_max_tokens: int = LEAD_IN_MAX_TOKENS,
         min_tokens: int = MIN_TOKENS,
+        table_chunk_tokens: int = TABLE_CHUNK_TOKENS,
     ) -> None:
         self.count_tokens = count_tokens
         self.max_tokens = max_tokens
         self.overlap_max_tokens = overlap_max_tokens
         self.lead_in_max_tokens = lead_in_max_tokens
         self.min_tokens = min_tokens
+        self.table_chunk_tokens = table_chunk_tokens
 
     # --- public -----------------------------------------------------------------------------------
 
@@ -147,6 +172,10 @@ class SectionChunker:
         own = self._own_lines(section, budget) if section is not None else []
         last_plain: _Line | None = None
         for whole in own:
+            if whole.row:  # led by the table's caption: the sentence before it, or the heading
+                caption = self._lead_before_item(section, last_plain)
+                draft = self._add(draft, [whole], caption, drafts, limit=self.table_chunk_tokens)
+                continue
             # A paragraph that does not fit beside a short start is cut at sentences to fill the chunk.
             short = draft.lines and draft.tokens < self.min_tokens and draft.tokens + whole.tokens > draft.budget
             for line in self._fill_lines(whole, draft.budget - draft.tokens, budget) if short else [whole]:
@@ -167,12 +196,15 @@ class SectionChunker:
                 draft = _Draft(section, budget, root=section is None)
         drafts.append(draft)
 
-    def _add(self, draft: _Draft, lines: list[_Line], lead: _Line | None, drafts: list[_Draft]) -> _Draft:
-        """Add `lines` to the current draft, or close it and open the next one with a lead-in or an overlap."""
+    def _add(self, draft: _Draft, lines: list[_Line], lead: _Line | None, drafts: list[_Draft],
+             limit: int | None = None) -> _Draft:
+        """Add `lines` to the current draft, or close it and open the next one with a lead-in or an
+        overlap; `limit` caps the draft's size below its budget (table rows)."""
         if not lines:
             return draft
         cost = sum(line.tokens for line in lines)
-        if draft.lines and draft.tokens + cost > draft.budget:
+        cap = min(draft.budget, limit) if limit is not None else draft.budget
+        if draft.lines and draft.tokens + cost > cap:
             drafts.append(draft)
             previous = draft.lines[-1]
             draft = _Draft(None, 0, root=True) if draft.root else _Draft(draft.main, draft.budget)
@@ -194,6 +226,10 @@ class SectionChunker:
         """The section's own text as lines that fit: items leave room for the lead-in they may need."""
         lines: list[_Line] = []
         for block in section.blocks:
+            if block.kind is BlockKind.TABLE:
+                for row in table_rows_text(block.text):
+                    lines += [_Line(text, tokens, own=True, row=True) for text, tokens in self._pieces(row, budget)]
+                continue
             item = is_enumeration_item(block.text)
             limit = budget - self.lead_in_max_tokens if item else budget
             for text, tokens in self._pieces(block.text, max(16, limit)):
@@ -214,7 +250,11 @@ class SectionChunker:
             if blocks and _heading_covers(section, blocks[0].text):
                 blocks = blocks[1:]
             lines.append(self._line(section.heading, item=is_enumeration_item(section.heading)))
-        lines += [self._line(block.text, item=is_enumeration_item(block.text)) for block in blocks]
+        for block in blocks:
+            if block.kind is BlockKind.TABLE:
+                lines += [_Line(row, self.count_tokens(row), row=True) for row in table_rows_text(block.text)]
+            else:
+                lines.append(self._line(block.text, item=is_enumeration_item(block.text)))
         for child in node.children:
             lines += self._atom(child)
         if lines:
@@ -415,6 +455,7 @@ class SectionChunker:
             ordinal=ordinal,
             context=self._context(main)[0],
             subsections=tuple(subsections),
+            ocr=report.metadata.ocr,
         )
 
 

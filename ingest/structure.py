@@ -122,8 +122,10 @@ def _find_table(lines: list[str]) -> tuple[int, int, list[list[str]] | None]:
             [cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip()[1:-1])]
             for line in lines[start:end] if not _PIPE_RULE.match(line)
         ]
-        rows = [[cell.replace("\\|", "|") for cell in row if cell] for row in rows]
-        return start, end, [row for row in rows if row]
+        # "<br>" is a line break inside a cell (Markdown's, and the .docx reader's); an empty cell is
+        # kept so that figures stay under their column.
+        rows = [[re.sub(r"<br\s*/?>", "\n", cell.replace("\\|", "|")).strip() for cell in row] for row in rows]
+        return start, end, [row for row in rows if any(row)]
     return 0, 0, None
 
 

@@ -102,9 +102,10 @@ def test_docx_paragraphs_and_tables_in_reading_order(tmp_path):
     )
     report = parse_report(docx_path)
     assert report.metadata.so_hieu == "290/BC-UBND" and report.metadata.date == "2024-06-17"
-    blocks = [b.text for b in report.section("III.6").blocks]
-    assert "Tiếp nhận 147 vụ khiếu nại" in blocks[1]
-    assert blocks[2:] == ["Khiếu nại | 147 vụ", "Tố cáo | 01 vụ"]
+    blocks = report.section("III.6").blocks
+    assert "Tiếp nhận 147 vụ khiếu nại" in blocks[1].text
+    # The Word table stays one table, in place (issue 13: tables are read as tables).
+    assert [(b.kind.value, b.text) for b in blocks[2:]] == [("table", "Khiếu nại | 147 vụ\nTố cáo | 01 vụ")]
     assert report.sections[report.sections.index(report.section("III.6")) + 1].path == report.section("III.7").path
 
 
