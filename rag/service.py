@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -20,31 +20,50 @@ from rag.retrievers import HybridRetriever, hit_to_node, node_to_passage, round_
 from rag.schema import Answer, AnswerProgress, DraftAnswer, Passage, QueryFilters
 from rag.settings import BaocaoSettings
 from vectorstore import (
-    ChromaReportStore,
     IngestLimits,
     IngestSummary,
-    LexicalIndex,
     ReportEmbedding,
+    ReportIndex,
     ReportIndexer,
     StoredReport,
     create_embedding,
     open_chroma_client,
+    open_report_index,
 )
 from vectorstore.chroma_store import STATUS_COMPLETE
 
 
 @dataclass(frozen=True)
 class ReportCatalog:
-    """The indexed reports and the places they are about: one snapshot serves a whole question."""
+    """The indexed reports and the places they are about: one snapshot serves a whole question.
+
+    Built once per registry version (`BaocaoService.catalog`), with the look-ups a question needs
+    precomputed, so that a filter costs in proportion to what it selects, not to the library."""
 
     reports: list[StoredReport]
     gazetteer: LocalityGazetteer
+    version: str = ""
+    report_ids: frozenset[str] = frozenset()
+    by_reporting_year: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, reports: list[StoredReport], version: str = "") -> ReportCatalog:
+        by_year: dict[int, set[str]] = {}
+        for r in reports:
+            for year in reporting_years(r.metadata):
+                by_year.setdefault(year, set()).add(r.report_id)
+        return cls(reports, LocalityGazetteer([r.metadata for r in reports]), version,
+                   frozenset(r.report_id for r in reports), {y: frozenset(ids) for y, ids in by_year.items()})
+
+    def reporting_in(self, years: Iterable[int]) -> set[str]:
+        """Reports whose reporting period falls in one of `years` (not the years a plan is for)."""
+        return {rid for year in years for rid in self.by_reporting_year.get(year, ())}
 
 
 class BaocaoService:
     def __init__(self, settings: BaocaoSettings | None = None) -> None:
         self.settings = settings or BaocaoSettings()
-        self._catalog_cache: tuple[tuple, ReportCatalog] | None = None
+        self._catalog_cache: ReportCatalog | None = None
 
     @cached_property
     def embedding(self) -> ReportEmbedding:
@@ -53,15 +72,16 @@ class BaocaoService:
                                 s.embedding_passage_prefix)
 
     @cached_property
-    def store(self) -> ChromaReportStore:
+    def store(self) -> ReportIndex:
+        """Chroma and the lexical index, owned together (vectorstore/report_index.py). A lexical side
+        missing or far out of step is rebuilt in the background; `store.lexical_notice` says so."""
         s = self.settings
         client = open_chroma_client(s.db, s.chroma_host, s.chroma_port)
         location = f"{s.chroma_host}:{s.chroma_port}" if s.chroma_host else str(s.db)
         # the BM25 index lives beside the database folder, also in server mode (a local cache there)
         # embedded mode: the store reopens when another process has written (see vectorstore/chroma_store.py)
         reopen = None if s.chroma_host else (lambda: open_chroma_client(s.db, fresh=True))
-        return ChromaReportStore(client, self.embedding.identity(), location, lexical=LexicalIndex(s.db / "lexical"),
-                                 reopen=reopen)
+        return open_report_index(client, self.embedding.identity(), location, s.db / "lexical", reopen=reopen)
 
     @cached_property
     def llm(self):
@@ -105,30 +125,41 @@ class BaocaoService:
     # --- questions ----------------------------------------------------------------------------------
 
     def catalog(self) -> ReportCatalog:
-        """The indexed reports and their places, read once per question. The registry is read every
-        time (another process may have ingested); the gazetteer is rebuilt only when it changed."""
-        reports = self.list_reports()
-        key = tuple((r.report_id, r.content_hash, r.status) for r in reports)
+        """The indexed reports and their places. A question costs one look-up of the registry's
+        version token (another process may have ingested); the registry is read and the gazetteer
+        rebuilt only when the token changed. An index no writer has versioned yet is read every time."""
+        version = self.store.registry_version()
         cached = self._catalog_cache
-        if cached is None or cached[0] != key:
-            cached = self._catalog_cache = (key, ReportCatalog(reports, LocalityGazetteer([r.metadata for r in reports])))
-        return cached[1]
+        if cached is not None and version and cached.version == version:
+            return cached
+        reports = self.list_reports()
+        if cached is not None and not version and [r.report_id for r in cached.reports] == [
+                r.report_id for r in reports] and all(a == b for a, b in zip(cached.reports, reports)):
+            return cached
+        self._catalog_cache = catalog = ReportCatalog.of(reports, version)
+        return catalog
 
     @staticmethod
     def _reports_matching(filters: QueryFilters, catalog: ReportCatalog) -> set[str] | None:
-        """Report ids the explicit filters allow; None when there are no filters."""
+        """Report ids the explicit filters allow; None when there are no filters. Each filter is a
+        look-up in the catalog (reports by id, place and reporting year): its cost follows what it
+        selects, and the retrievers pass the result to Chroma's `where` and the lexical index."""
         if filters.is_empty():
             return None
-        reports = catalog.reports
-        allowed = {r.report_id for r in reports}
+        allowed: set[str] | None = None
+
+        def narrow(ids: set[str]) -> None:
+            nonlocal allowed
+            allowed = ids if allowed is None else allowed & ids
+
         if filters.report_ids:
-            allowed &= set(filters.report_ids)
+            narrow({rid for rid in filters.report_ids if rid in catalog.report_ids})
         if filters.localities:
-            places = LocalityGazetteer([r.metadata for r in reports if r.report_id in allowed])
-            allowed &= {rid for name in filters.localities for loc in places.find(name) for rid in loc.report_ids}
+            narrow({rid for name in filters.localities for loc in catalog.gazetteer.find(name)
+                    for rid in loc.report_ids})
         if filters.years:  # the reporting period's years, not the years a report plans for
-            allowed &= {r.report_id for r in reports if set(reporting_years(r.metadata)) & set(filters.years)}
-        return allowed
+            narrow(catalog.reporting_in(filters.years))
+        return allowed if allowed is not None else set(catalog.report_ids)
 
     @staticmethod
     def _incomplete(report_ids: set[str] | None, catalog: ReportCatalog) -> str:

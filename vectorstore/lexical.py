@@ -6,29 +6,31 @@ as its context line and text, with the other form of every abbreviation appended
 (`ingest.abbreviations.expand_abbreviations`), cut into folded syllables and syllable pairs with
 figures by value (`vectorstore.lexical_tokens`); queries go through the same steps.
 
-Storage. One SQLite file in a folder beside the Chroma database (`<db>/lexical/lexical.sqlite3`),
-holding per report its content hash and per chunk its id, report, ordinal, text, Chroma metadata and
-bag of tokens (64-bit token hashes with their counts, and the token count). SQLite gives crash-safe
-per-report replacement in one transaction and lets several processes share the file. The BM25
-matrix lives in memory only and is rebuilt from the stored bags when the index has changed (own
-writes, or another process's, seen through `PRAGMA data_version`), at the next search.
+Storage: an inverted index in one SQLite file beside the Chroma database
+(`<db>/lexical/lexical.sqlite3`), so that it is durable, incremental and needs little memory:
+- `docs`: one row per chunk (a never-reused doc number, chunk id, report, ordinal, token count, text
+  and Chroma metadata); `reports`: each report's content hash;
+- `postings`: per (term, segment), the sorted doc numbers holding the term and their term counts, as
+  two little-endian blobs. A write (one report, or a batch of reports when rebuilding) adds one
+  segment; a replaced or removed report's docs are deleted from `docs`, and its postings are skipped
+  at query time and dropped at the next merge. Segments merge by size (eight of one size class into
+  one of the next), so a question reads at most a few dozen rows per query term whatever the number
+  of reports, and a write never rewrites the whole index.
+In memory there are only the per-doc arrays the scoring needs (token count, report number, alive),
+about 10 bytes a chunk, reloaded when the file changed (own writes, or another process's, seen
+through `PRAGMA data_version`). Searching reads the postings of the query's terms only.
 
-Why not bm25s (or rank_bm25) for the matrix. bm25s scores the same way but builds its index in a
-Python loop per document (for 20,000 chunks on 2 cores: 3.0 s from token ids, 4.2 s from token
-strings), and this index is rebuilt after every change; rank_bm25 scores every document in Python at
-each query. Here the build is a handful of numpy operations over the
-stored bags (sort by token hash, document frequencies from the runs, Lucene BM25 weights), about
-1 s for 20,000 chunks (benchmarks/RESULTS.md). The scores are bm25s's default (method "lucene",
-k1=1.5, b=0.75): idf = ln(1 + (N − df + 0.5)/(df + 0.5)), tf part = tf/(tf + k1·(1 − b + b·dl/avgdl)),
-and tests/test_lexical_index.py checks them against bm25s where it is installed. Tokens are
-hashed (blake2b, 8 bytes) so that no vocabulary has to be stored or rebuilt; a collision among a
-million distinct tokens has a probability of about 3·10⁻⁸.
+BM25 is bm25s's default (method "lucene", k1=1.5, b=0.75), computed at query time over the live
+docs: idf = ln(1 + (N − df + 0.5)/(df + 0.5)), tf part = tf/(tf + k1·(1 − b + b·dl/avgdl)), so N, df and
+avgdl are always those of the current index, exactly as a full rebuild would give;
+tests/test_lexical_index.py checks the scores against bm25s. (SQLite's FTS5 `bm25()` was not used: it
+has k1 = 1.2 and another idf, and its scoring cannot be changed from Python.) Tokens are hashed
+(blake2b, 8 bytes) so that no vocabulary has to be stored; a collision among a million distinct
+tokens has a probability of about 3·10⁻⁸.
 
-Consistency with Chroma. `ChromaReportStore.write_report` replaces the report here after its Chroma
-upsert and before marking it complete; `remove_report` removes it here too. `sync(store)`, run
-when the store opens, repairs everything else: a crash between the two writes, an index built before
-the lexical index existed, a deleted or damaged lexical folder, a Chroma server written by another
-machine. Stored tokens of an older tokeniser or glossary are recomputed from the stored text.
+Consistency with Chroma is not this module's business: `vectorstore.report_index.ReportIndex` writes
+both stores and brings this one in step with Chroma (`ReportIndex.sync_lexical`). Stored tokens of an
+older tokeniser or glossary are recomputed from the stored text when the index opens.
 """
 
 from __future__ import annotations
@@ -36,45 +38,46 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from ingest.abbreviations import ABBREVIATIONS, expand_abbreviations
-from vectorstore.chroma_store import STATUS_COMPLETE, ChunkHit
+from vectorstore.hits import ChunkHit
 from vectorstore.lexical_tokens import TOKENIZER_VERSION, lexical_tokens
-
-if TYPE_CHECKING:
-    from vectorstore.chroma_store import ChromaReportStore
 
 log = logging.getLogger(__name__)
 
 DB_FILE = "lexical.sqlite3"
 K1 = 1.5
 B = 0.75
+SCHEMA_VERSION = "postings-1"
 _GLOSSARY_VERSION = hashlib.sha1(json.dumps(ABBREVIATIONS, sort_keys=True).encode()).hexdigest()[:10]
 TOKENS_VERSION = f"{TOKENIZER_VERSION}+glossary-{_GLOSSARY_VERSION}+blake2b8"
+MERGE_FACTOR = 8
+"""Segments of one size class (docs in [8^n, 8^(n+1))) merged into one when there are this many."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS reports (report_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS chunks (
-    chunk_id TEXT PRIMARY KEY,
-    report_id TEXT NOT NULL,
-    ordinal INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    metadata TEXT NOT NULL,
-    length INTEGER NOT NULL,
-    terms BLOB NOT NULL,
-    counts BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS chunks_by_report ON chunks (report_id, ordinal);
+CREATE TABLE IF NOT EXISTS reports (report_num INTEGER PRIMARY KEY, report_id TEXT NOT NULL UNIQUE,
+                                    content_hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (doc INTEGER PRIMARY KEY AUTOINCREMENT, chunk_id TEXT NOT NULL UNIQUE,
+                                 report_num INTEGER NOT NULL, ordinal INTEGER NOT NULL, length INTEGER NOT NULL,
+                                 text TEXT NOT NULL, metadata TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS docs_by_report ON docs (report_num, ordinal);
+CREATE TABLE IF NOT EXISTS segments (segment INTEGER PRIMARY KEY, docs INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS postings (term INTEGER NOT NULL, segment INTEGER NOT NULL, docs BLOB NOT NULL,
+                                     tfs BLOB NOT NULL, PRIMARY KEY (term, segment)) WITHOUT ROWID;
 """
+
+ChunkRecord = tuple[str, str, Mapping[str, Any]]
+"""(chunk_id, text, Chroma metadata) of one chunk, as written to both stores."""
 
 
 class LexicalIndexError(RuntimeError):
@@ -83,10 +86,19 @@ class LexicalIndexError(RuntimeError):
 
 @dataclass(frozen=True)
 class LexicalSync:
-    """What `LexicalIndex.sync` changed: reports re-read from Chroma, and reports dropped."""
+    """What a sync with Chroma changed: reports re-read from Chroma, and reports dropped."""
 
     reindexed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Bag:
+    """A chunk's tokens as stored: token count, distinct token hashes and their counts."""
+
+    length: int
+    terms: np.ndarray  # int64, sorted
+    counts: np.ndarray  # int32
 
 
 def index_text(text: str, metadata: Mapping[str, Any]) -> str:
@@ -95,62 +107,49 @@ def index_text(text: str, metadata: Mapping[str, Any]) -> str:
     return f"{context}\n{text}" if context else text
 
 
-def token_hashes(tokens: Iterable[str]) -> np.ndarray:
-    """Stable 64-bit hashes of tokens (Python's own `hash` changes between processes)."""
-    return np.array(
-        [int.from_bytes(hashlib.blake2b(t.encode(), digest_size=8).digest(), "little", signed=True) for t in tokens],
-        dtype=np.int64,
-    )
+def _hash(token: str) -> int:
+    return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little", signed=True)
 
 
-def _bag(text: str, metadata: Mapping[str, Any]) -> tuple[int, bytes, bytes]:
-    """(token count, distinct token hashes, their counts) of a chunk, as stored."""
-    hashes = token_hashes(lexical_tokens(expand_abbreviations(index_text(text, metadata))))
+def token_hashes(tokens: Iterable[str], memo: dict[str, int] | None = None) -> np.ndarray:
+    """Stable 64-bit hashes of tokens (Python's own `hash` changes between processes). `memo` saves
+    re-hashing the syllables a batch of chunks repeats."""
+    if memo is None:
+        return np.array([_hash(t) for t in tokens], dtype=np.int64)
+    out = []
+    for token in tokens:
+        value = memo.get(token)
+        if value is None:
+            value = memo[token] = _hash(token)
+        out.append(value)
+    return np.array(out, dtype=np.int64)
+
+
+def chunk_bag(text: str, metadata: Mapping[str, Any], memo: dict[str, int] | None = None) -> Bag:
+    hashes = token_hashes(lexical_tokens(expand_abbreviations(index_text(text, metadata))), memo)
     terms, counts = np.unique(hashes, return_counts=True)
-    return len(hashes), terms.astype("<i8").tobytes(), counts.astype("<i4").tobytes()
+    return Bag(len(hashes), terms, counts.astype(np.int32))
 
 
-class _Bm25Matrix:
-    """BM25 weights by term: for the term at `vocab[t]`, documents `docs[indptr[t]:indptr[t+1]]`."""
+def chunk_bags(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Bag]:
+    """Bags of many (text, metadata); a module-level function so that a process pool can run it."""
+    memo: dict[str, int] = {}
+    return [chunk_bag(text, metadata, memo) for text, metadata in records]
 
-    def __init__(self, lengths: np.ndarray, bags: list[tuple[bytes, bytes]]) -> None:
-        n_docs = len(lengths)
-        terms = np.concatenate([np.frombuffer(t, dtype="<i8") for t, _ in bags]) if bags else np.zeros(0, np.int64)
-        tfs = np.concatenate([np.frombuffer(c, dtype="<i4") for _, c in bags]).astype(np.float32) if bags else np.zeros(0, np.float32)
-        per_doc = np.array([len(t) // 8 for t, _ in bags], dtype=np.int64)
-        docs = np.repeat(np.arange(n_docs, dtype=np.int32), per_doc)
-        order = np.argsort(terms)
-        terms, tfs, docs = terms[order], tfs[order], docs[order]
-        starts = np.flatnonzero(np.r_[True, terms[1:] != terms[:-1]]) if len(terms) else np.zeros(0, np.int64)
-        self.vocab = terms[starts]
-        self.indptr = np.r_[starts, len(terms)].astype(np.int64)
-        df = np.diff(self.indptr).astype(np.float64)
-        idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
-        lengths = lengths.astype(np.float32)
-        avg = float(lengths.mean()) if n_docs and lengths.mean() > 0 else 1.0
-        norm = K1 * ((1 - B) + B * lengths[docs] / avg)
-        self.weights = (np.repeat(idf, df.astype(np.int64)) * tfs / (tfs + norm)).astype(np.float32)
-        self.docs = docs
-        self.n_docs = n_docs
 
-    def scores(self, query_hashes: np.ndarray) -> np.ndarray:
-        """BM25 score of every document; a token repeated in the query counts each time (as in bm25s)."""
-        scores = np.zeros(self.n_docs, dtype=np.float32)
-        if not len(self.vocab) or not len(query_hashes):
-            return scores
-        positions = np.searchsorted(self.vocab, query_hashes)
-        for hashed, pos in zip(query_hashes, positions):
-            if pos < len(self.vocab) and self.vocab[pos] == hashed:
-                lo, hi = self.indptr[pos], self.indptr[pos + 1]
-                scores[self.docs[lo:hi]] += self.weights[lo:hi]  # a document occurs once per term
-        return scores
+def _size_class(docs: int) -> int:
+    return int(math.log(max(docs, 1), MERGE_FACTOR))
 
 
 @dataclass
-class _Model:
-    matrix: _Bm25Matrix
-    chunk_ids: list[str]
-    doc_reports: np.ndarray  # report number of each document
+class _LiveDocs:
+    """The per-doc arrays scoring needs, indexed by doc number: token count, report number, alive."""
+
+    lengths: np.ndarray
+    reports: np.ndarray
+    alive: np.ndarray
+    count: int
+    avg_length: float
     report_numbers: dict[str, int]
 
 
@@ -160,8 +159,7 @@ class LexicalIndex:
     def __init__(self, folder: Path | str) -> None:
         self.folder = Path(folder)
         self._lock = threading.RLock()
-        self._model: _Model | None = None
-        self._stale = True
+        self._live: _LiveDocs | None = None
         self._seen_version: int | None = None
         self._conn = self._open()
 
@@ -176,7 +174,7 @@ class LexicalIndex:
         try:
             conn = self._connect(path)
         except sqlite3.DatabaseError as exc:
-            # Derived data: a damaged file is dropped, and `sync` refills it from Chroma.
+            # Derived data: a damaged file is dropped, and the sync with Chroma refills it.
             log.warning("Chỉ mục từ vựng %s hỏng (%s): tạo lại từ Chroma.", path, exc)
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -194,6 +192,11 @@ class LexicalIndex:
         conn = sqlite3.connect(path, timeout=60, check_same_thread=False, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "chunks" in tables:  # the layout before postings (a BM25 matrix rebuilt in memory)
+                log.info("Chỉ mục từ vựng %s có định dạng cũ: tạo lại từ Chroma.", path)
+                conn.executescript("DROP TABLE chunks; DROP TABLE IF EXISTS reports; DELETE FROM meta;")
             conn.executescript(_SCHEMA)
         except sqlite3.Error:
             conn.close()
@@ -204,16 +207,22 @@ class LexicalIndex:
         row = conn.execute("SELECT value FROM meta WHERE key = 'tokens_version'").fetchone()
         if row and row[0] == TOKENS_VERSION:
             return
-        rows = conn.execute("SELECT chunk_id, text, metadata FROM chunks").fetchall()
-        if rows:
-            log.info("Chỉ mục từ vựng %s: tách từ lại %d đoạn (bộ tách từ mới).", self.folder, len(rows))
+        total = conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
+        if total:
+            log.info("Chỉ mục từ vựng %s: tách từ lại %d đoạn (bộ tách từ mới).", self.folder, total)
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for chunk_id, text, metadata in rows:
-                length, terms, counts = _bag(text, json.loads(metadata))
-                conn.execute("UPDATE chunks SET length = ?, terms = ?, counts = ? WHERE chunk_id = ?",
-                             (length, terms, counts, chunk_id))
+            conn.execute("DELETE FROM postings")
+            conn.execute("DELETE FROM segments")
+            batch: list[tuple[int, int, Bag]] = []
+            for doc, text, metadata in conn.execute("SELECT doc, text, metadata FROM docs ORDER BY doc").fetchall():
+                batch.append((doc, 0, chunk_bag(text, json.loads(metadata))))
+            for doc, _, bag in batch:
+                conn.execute("UPDATE docs SET length = ? WHERE doc = ?", (bag.length, doc))
+            if batch:
+                self._write_segment(conn, [(doc, bag) for doc, _, bag in batch])
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('tokens_version', ?)", (TOKENS_VERSION,))
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -223,27 +232,52 @@ class LexicalIndex:
         with self._lock:
             self._conn.close()
 
-    def replace_report(self, report_id: str, content_hash: str,
-                       chunks: Iterable[tuple[str, str, Mapping[str, Any]]]) -> None:
+    # --- writes ---------------------------------------------------------------------------------
+
+    def replace_report(self, report_id: str, content_hash: str, chunks: Iterable[ChunkRecord]) -> None:
         """Make `chunks` ((chunk_id, text, Chroma metadata) each) the report's only chunks, atomically."""
-        rows = []
-        for chunk_id, text, metadata in chunks:
-            length, terms, counts = _bag(text, metadata)
-            rows.append((chunk_id, report_id, int(metadata.get("ordinal", 0) or 0), text,
-                         json.dumps(dict(metadata), ensure_ascii=False), length, terms, counts))
+        self.replace_reports([(report_id, content_hash, list(chunks))])
+
+    def replace_reports(self, reports: Sequence[tuple[str, str, Sequence[ChunkRecord]]],
+                        bags: Sequence[Sequence[Bag]] | None = None) -> None:
+        """Replace several reports in one transaction and one segment (what a rebuild writes).
+        `bags`, per report and chunk, when already computed (by a process pool)."""
+        if bags is None:
+            bags = [chunk_bags([(text, meta) for _, text, meta in chunks]) for _, _, chunks in reports]
         with self._lock:
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.execute("DELETE FROM chunks WHERE report_id = ?", (report_id,))
-                conn.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-                conn.execute("INSERT OR REPLACE INTO reports (report_id, content_hash) VALUES (?, ?)",
-                             (report_id, content_hash))
+                written: list[tuple[int, Bag]] = []
+                for (report_id, content_hash, chunks), report_bags in zip(reports, bags):
+                    num = self._report_number(conn, report_id, content_hash)
+                    conn.execute("DELETE FROM docs WHERE report_num = ?", (num,))
+                    for (chunk_id, text, metadata), bag in zip(chunks, report_bags):
+                        conn.execute("DELETE FROM docs WHERE chunk_id = ?", (chunk_id,))
+                        doc = conn.execute(
+                            "INSERT INTO docs (chunk_id, report_num, ordinal, length, text, metadata) "
+                            "VALUES (?, ?, ?, ?, ?, ?)",
+                            (chunk_id, num, int(metadata.get("ordinal", 0) or 0), bag.length, text,
+                             json.dumps(dict(metadata), ensure_ascii=False)),
+                        ).lastrowid
+                        written.append((doc, bag))
+                if written:
+                    self._write_segment(conn, written)
+                self._merge_segments(conn)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            self._stale = True
+            self._live = None
+
+    @staticmethod
+    def _report_number(conn: sqlite3.Connection, report_id: str, content_hash: str) -> int:
+        row = conn.execute("SELECT report_num FROM reports WHERE report_id = ?", (report_id,)).fetchone()
+        if row:
+            conn.execute("UPDATE reports SET content_hash = ? WHERE report_num = ?", (content_hash, row[0]))
+            return row[0]
+        return conn.execute("INSERT INTO reports (report_id, content_hash) VALUES (?, ?)",
+                            (report_id, content_hash)).lastrowid
 
     def remove_report(self, report_id: str) -> bool:
         """Drop a report's chunks. False when the index did not hold it."""
@@ -251,113 +285,222 @@ class LexicalIndex:
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")
             try:
-                known = conn.execute("DELETE FROM reports WHERE report_id = ?", (report_id,)).rowcount > 0
-                known = conn.execute("DELETE FROM chunks WHERE report_id = ?", (report_id,)).rowcount > 0 or known
+                row = conn.execute("SELECT report_num FROM reports WHERE report_id = ?", (report_id,)).fetchone()
+                if row:
+                    conn.execute("DELETE FROM docs WHERE report_num = ?", (row[0],))
+                    conn.execute("DELETE FROM reports WHERE report_num = ?", (row[0],))
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            self._stale = True
-            return known
+            self._live = None
+            return row is not None
+
+    @staticmethod
+    def _write_segment(conn: sqlite3.Connection, docs: Sequence[tuple[int, Bag]]) -> None:
+        """One new segment with the postings of `docs` ((doc number, bag) each)."""
+        terms = np.concatenate([bag.terms for _, bag in docs])
+        counts = np.concatenate([bag.counts for _, bag in docs])
+        numbers = np.repeat(np.array([doc for doc, _ in docs], dtype=np.int32),
+                            [len(bag.terms) for _, bag in docs])
+        LexicalIndex._insert_postings(conn, terms, numbers, counts, len(docs))
+
+    @staticmethod
+    def _insert_postings(conn: sqlite3.Connection, terms: np.ndarray, docs: np.ndarray, tfs: np.ndarray,
+                         n_docs: int) -> None:
+        segment = conn.execute("INSERT INTO segments (docs) VALUES (?)", (n_docs,)).lastrowid
+        order = np.lexsort((docs, terms))
+        terms, docs = terms[order], docs[order].astype("<i4")
+        tfs = np.minimum(tfs[order], np.iinfo(np.uint16).max).astype("<u2")
+        starts = np.flatnonzero(np.r_[True, terms[1:] != terms[:-1]]) if len(terms) else np.zeros(0, np.int64)
+        ends = np.r_[starts[1:], len(terms)]
+        docs_bytes, tfs_bytes = docs.tobytes(), tfs.tobytes()
+        conn.executemany(
+            "INSERT INTO postings (term, segment, docs, tfs) VALUES (?, ?, ?, ?)",
+            ((int(terms[s]), segment, docs_bytes[4 * s : 4 * e], tfs_bytes[2 * s : 2 * e])
+             for s, e in zip(starts.tolist(), ends.tolist())),
+        )
+
+    def _merge_segments(self, conn: sqlite3.Connection) -> None:
+        """Merge segments of one size class while there are `MERGE_FACTOR` of them, dropping the
+        postings of deleted docs (see the module docstring)."""
+        while True:
+            by_class: dict[int, list[int]] = {}
+            for segment, docs in conn.execute("SELECT segment, docs FROM segments ORDER BY segment"):
+                by_class.setdefault(_size_class(docs), []).append(segment)
+            full = next((segs for _, segs in sorted(by_class.items()) if len(segs) >= MERGE_FACTOR), None)
+            if full is None:
+                return
+            self._merge(conn, full)
+
+    @staticmethod
+    def _merge(conn: sqlite3.Connection, segments: list[int]) -> None:
+        marks = ",".join("?" * len(segments))
+        terms, docs, tfs = [], [], []
+        for term, doc_blob, tf_blob in conn.execute(
+                f"SELECT term, docs, tfs FROM postings WHERE segment IN ({marks})", segments):
+            part = np.frombuffer(doc_blob, dtype="<i4")
+            docs.append(part)
+            tfs.append(np.frombuffer(tf_blob, dtype="<u2"))
+            terms.append(np.full(len(part), term, dtype=np.int64))
+        conn.execute(f"DELETE FROM postings WHERE segment IN ({marks})", segments)
+        conn.execute(f"DELETE FROM segments WHERE segment IN ({marks})", segments)
+        if not docs:
+            return
+        all_docs = np.concatenate(docs)
+        alive = np.isin(all_docs, np.fromiter((d for (d,) in conn.execute("SELECT doc FROM docs")), dtype=np.int64))
+        all_docs = all_docs[alive]
+        LexicalIndex._insert_postings(conn, np.concatenate(terms)[alive], all_docs, np.concatenate(tfs)[alive],
+                                      len(np.unique(all_docs)))
+
+    # --- reading --------------------------------------------------------------------------------
 
     def reports(self) -> dict[str, str]:
         """report_id -> content hash of every report held."""
         with self._lock:
             return dict(self._conn.execute("SELECT report_id, content_hash FROM reports").fetchall())
 
+    def report_chunk_counts(self) -> dict[str, int]:
+        """report_id -> number of chunks held (0 for a report held with no chunk)."""
+        with self._lock:
+            return dict(self._conn.execute(
+                "SELECT r.report_id, COUNT(d.doc) FROM reports r LEFT JOIN docs d ON d.report_num = r.report_num "
+                "GROUP BY r.report_num").fetchall())
+
     def chunk_count(self, report_id: str | None = None) -> int:
         with self._lock:
             if report_id is None:
-                return self._conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
-            return self._conn.execute("SELECT COUNT(*) FROM chunks WHERE report_id = ?", (report_id,)).fetchone()[0]
+                return self._conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
+            return self._conn.execute(
+                "SELECT COUNT(*) FROM docs d JOIN reports r ON d.report_num = r.report_num WHERE r.report_id = ?",
+                (report_id,)).fetchone()[0]
 
     def __len__(self) -> int:
         return self.chunk_count()
 
-    # --- keeping in step with Chroma ------------------------------------------------------------
-
-    def sync(self, store: ChromaReportStore) -> LexicalSync:
-        """Re-read from Chroma the complete reports held here with another hash or chunk count (or not
-        at all), and drop the reports Chroma no longer has. A report Chroma is still writing
-        ("indexing") is left as it is: the ingest that finishes it writes it here too."""
-        registry = store.reports()
-        known = {r.report_id for r in registry}
+    def segment_count(self) -> int:
         with self._lock:
-            held = self.reports()
-            counts = dict(self._conn.execute("SELECT report_id, COUNT(*) FROM chunks GROUP BY report_id").fetchall())
-        reindexed = []
-        for report in registry:
-            if report.status != STATUS_COMPLETE:
-                continue
-            rid = report.report_id
-            if held.get(rid) == report.content_hash and counts.get(rid, 0) == report.chunks:
-                continue
-            self.replace_report(rid, report.content_hash, store.chunk_records(rid, report.content_hash))
-            reindexed.append(rid)
-        removed = [rid for rid in sorted(held) if rid not in known]
-        for rid in removed:
-            self.remove_report(rid)
-        if reindexed or removed:
-            log.info("Chỉ mục từ vựng %s: nạp lại %s, bỏ %s.", self.folder, reindexed, removed)
-        return LexicalSync(reindexed=reindexed, removed=removed)
+            return self._conn.execute("SELECT COUNT(*) FROM segments").fetchone()[0]
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     # --- search ---------------------------------------------------------------------------------
 
-    def _current_model(self) -> _Model | None:
+    def _live_docs(self) -> _LiveDocs:
         version = self._conn.execute("PRAGMA data_version").fetchone()[0]
-        if self._stale or version != self._seen_version:
-            self._model = self._build()
-            self._stale, self._seen_version = False, version
-        return self._model
+        if self._live is None or version != self._seen_version:
+            rows = np.array(self._conn.execute("SELECT doc, report_num, length FROM docs").fetchall(),
+                            dtype=np.int64).reshape(-1, 3)
+            size = int(rows[:, 0].max()) + 1 if len(rows) else 0
+            lengths = np.zeros(size, dtype=np.float32)
+            reports = np.full(size, -1, dtype=np.int32)
+            alive = np.zeros(size, dtype=bool)
+            lengths[rows[:, 0]], reports[rows[:, 0]], alive[rows[:, 0]] = rows[:, 2], rows[:, 1], True
+            count = len(rows)
+            avg = float(rows[:, 2].mean()) if count and rows[:, 2].mean() > 0 else 1.0
+            numbers = dict(self._conn.execute("SELECT report_id, report_num FROM reports").fetchall())
+            self._live = _LiveDocs(lengths, reports, alive, count, avg, numbers)
+            self._seen_version = version
+        return self._live
 
-    def _build(self) -> _Model | None:
-        rows = self._conn.execute(
-            "SELECT chunk_id, report_id, length, terms, counts FROM chunks ORDER BY report_id, ordinal, chunk_id"
-        ).fetchall()
-        if not rows:
-            return None
-        report_numbers: dict[str, int] = {}
-        doc_reports = np.array([report_numbers.setdefault(r[1], len(report_numbers)) for r in rows], dtype=np.int32)
-        matrix = _Bm25Matrix(np.array([r[2] for r in rows], dtype=np.float32), [(r[3], r[4]) for r in rows])
-        return _Model(matrix, [r[0] for r in rows], doc_reports, report_numbers)
+    def scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """(doc numbers, BM25 scores) of the live docs sharing a token with `query`; a token repeated
+        in the query counts each time (as in bm25s)."""
+        hashes, repeats = np.unique(token_hashes(lexical_tokens(expand_abbreviations(query))), return_counts=True)
+        live = self._live_docs()
+        scores = np.zeros(len(live.alive), dtype=np.float32)
+        if not live.count or not len(hashes):
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        postings: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}
+        marks = ",".join("?" * len(hashes))
+        for term, doc_blob, tf_blob in self._conn.execute(
+                f"SELECT term, docs, tfs FROM postings WHERE term IN ({marks})", [int(h) for h in hashes]):
+            entry = postings.setdefault(term, ([], []))
+            entry[0].append(np.frombuffer(doc_blob, dtype="<i4"))
+            entry[1].append(np.frombuffer(tf_blob, dtype="<u2"))
+        weight_of = dict(zip(hashes.tolist(), repeats.tolist()))
+        n_docs = live.count
+        for term, (doc_parts, tf_parts) in postings.items():
+            docs = np.concatenate(doc_parts)
+            tfs = np.concatenate(tf_parts)
+            keep = docs < len(live.alive)
+            docs, tfs = docs[keep], tfs[keep]
+            keep = live.alive[docs]
+            docs, tfs = docs[keep], tfs[keep].astype(np.float32)
+            df = len(docs)
+            if not df:
+                continue
+            idf = math.log1p((n_docs - df + 0.5) / (df + 0.5))
+            norm = K1 * ((1 - B) + B * live.lengths[docs] / live.avg_length)
+            scores[docs] += np.float32(idf * weight_of[term]) * tfs / (tfs + norm)
+        matched = np.flatnonzero(scores > 0)
+        return matched, scores[matched]
 
     def search(self, query: str, k: int, report_ids: set[str] | None = None) -> list[ChunkHit]:
         """The `k` chunks with the highest BM25 score for `query` (only those sharing a token with it).
 
         `report_ids` restricts the search to those reports; an empty set, or one naming no report
-        held here, gives no result. Ties keep the order of the reports and their chunks.
+        held here, gives no result. Ties keep the order in which the chunks were written (a report's
+        chunks in reading order).
         """
         if k <= 0 or (report_ids is not None and not report_ids):
             return []
-        hashes = token_hashes(lexical_tokens(expand_abbreviations(query)))
         with self._lock:
-            model = self._current_model()
-            if model is None:
-                return []
-            scores = model.matrix.scores(hashes)
-            if report_ids is not None:
-                allowed = [model.report_numbers[r] for r in report_ids if r in model.report_numbers]
-                scores[~np.isin(model.doc_reports, allowed)] = 0.0
-            candidates = np.flatnonzero(scores > 0)
-            top = candidates[np.argsort(-scores[candidates], kind="stable")[:k]]
-            chosen = [(model.chunk_ids[i], float(scores[i])) for i in top]
-            records = self._records([chunk_id for chunk_id, _ in chosen])
+            docs, scores = self.scores(query)
+            if report_ids is not None and len(docs):
+                live = self._live_docs()
+                allowed = [live.report_numbers[r] for r in report_ids if r in live.report_numbers]
+                keep = np.isin(live.reports[docs], allowed)
+                docs, scores = docs[keep], scores[keep]
+            top = np.argsort(-scores, kind="stable")[:k]
+            chosen = [(int(docs[i]), float(scores[i])) for i in top]
+            records = self._records([doc for doc, _ in chosen])
         hits = []
-        for chunk_id, score in chosen:
-            if chunk_id not in records:  # removed by another process since the matrix was built
+        for doc, score in chosen:
+            if doc not in records:  # removed by another process since the docs were read
                 continue
-            report_id, text, meta = records[chunk_id]
+            chunk_id, report_id, text, meta = records[doc]
             hits.append(ChunkHit(
                 chunk_id=chunk_id, report_id=report_id, section=str(meta.get("section", "")),
                 section_title=str(meta.get("section_title", "")), text=text, score=round(score, 4), metadata=meta,
             ))
         return hits
 
-    def _records(self, chunk_ids: list[str]) -> dict[str, tuple[str, str, dict[str, Any]]]:
-        if not chunk_ids:
+    def _records(self, docs: list[int]) -> dict[int, tuple[str, str, str, dict[str, Any]]]:
+        if not docs:
             return {}
-        marks = ",".join("?" * len(chunk_ids))
+        marks = ",".join("?" * len(docs))
         rows = self._conn.execute(
-            f"SELECT chunk_id, report_id, text, metadata FROM chunks WHERE chunk_id IN ({marks})", chunk_ids
-        ).fetchall()
-        return {chunk_id: (report_id, text, json.loads(meta)) for chunk_id, report_id, text, meta in rows}
+            f"SELECT d.doc, d.chunk_id, r.report_id, d.text, d.metadata FROM docs d "
+            f"JOIN reports r ON d.report_num = r.report_num WHERE d.doc IN ({marks})", docs).fetchall()
+        return {doc: (chunk_id, report_id, text, json.loads(meta)) for doc, chunk_id, report_id, text, meta in rows}
+
+
+def bags_in_pool(batches: Iterable[Sequence[tuple[str, Mapping[str, Any]]]], workers: int) -> Iterator[list[Bag]]:
+    """`chunk_bags` of each batch, in order, computed by `workers` processes (tokenising is pure
+    Python, so threads would share one core); with `workers` ≤ 1, in this process. At most two
+    batches per worker are in flight, so memory stays bounded whatever the number of batches."""
+    if workers <= 1:
+        for batch in batches:
+            yield chunk_bags(batch)
+        return
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    # "spawn": the app's process holds threads (Chroma, torch) that a forked child must not inherit.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending: deque = deque()
+        for batch in batches:
+            pending.append(pool.submit(chunk_bags, batch))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
