@@ -11,7 +11,7 @@ from conftest import BINH_SON, HA_LONG, QUY_NHON, TINH_AN
 from llm_server import Reply
 
 from rag import ABSTENTION_MESSAGE, BaocaoService, BaocaoSettings, QueryFilters
-from rag.cli import main
+from baocao_cli import main
 from rag.figures import values_in
 
 KHIEU_NAI = "Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại trong 6 tháng đầu năm 2024?"

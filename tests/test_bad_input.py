@@ -15,7 +15,7 @@ import pytest
 from conftest import ALL_REPORTS, QUANG_MINH, TINH_AN, report_path
 from documents import write_pdf, write_scanned_pdf
 from rag import BaocaoService, BaocaoSettings
-from rag.cli import main
+from baocao_cli import main
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_sigkill_mid_ingest_leaves_a_usable_index_that_the_next_run_completes(mi
     corpus.mkdir()
     for report_id in ALL_REPORTS:
         shutil.copy(report_path(report_id), corpus)
-    command = [sys.executable, "-m", "rag.cli", "ingest", str(corpus)]
+    command = [sys.executable, "-m", "baocao_cli", "ingest", str(corpus)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
     progress = bytearray()
 

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import TINH_AN, report_path
 from rag import BaocaoService, BaocaoSettings
-from rag.cli import main
+from baocao_cli import main
 from vectorstore import EmbeddingMismatchError
 
 

@@ -22,7 +22,7 @@ from evals.gate import Thresholds, baseline_path, gate, load_baseline, load_thre
 from evals.metrics import score_item
 from evals.report import failure_reasons, write_report
 from evals.runner import aggregate_rows, format_table, read_jsonl, run_eval, split_paths
-from rag.cli import main
+from baocao_cli import main
 
 SMALL = [
     {"id": "s-1", "question": "Quy Nhơn 6 tháng đầu năm 2024 tiếp nhận bao nhiêu vụ khiếu nại?", "answerable": True,
@@ -284,7 +284,7 @@ def test_write_baseline_keeps_scores_only(tmp_path):
 
 
 def test_rag_does_not_import_evals_at_module_level():
-    code = "import sys, rag, rag.cli; bad = [m for m in sys.modules if m.split('.')[0] == 'evals']; print(bad)"
+    code = "import sys, rag, rag.service; bad = [m for m in sys.modules if m.split('.')[0] == 'evals']; print(bad)"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

@@ -5,7 +5,7 @@ import shutil
 
 from conftest import QUANG_MINH, TINH_AN
 from rag import BaocaoService, BaocaoSettings
-from rag.cli import main
+from baocao_cli import main
 
 
 def listed(capsys):

@@ -3,7 +3,7 @@
 import json
 
 from conftest import ALL_REPORTS, QUY_NHON
-from rag.cli import main
+from baocao_cli import main
 
 
 def run_cli(capsys, *args):

@@ -16,7 +16,7 @@ from malformed import bad_deflate_docx, deep_xml_docx, future_zip_version_docx, 
 from conftest import QUANG_MINH, TINH_AN, report_path
 from ingest import parse_report
 from rag import BaocaoService, BaocaoSettings
-from rag.cli import main
+from baocao_cli import main
 
 
 def ingest_lines(capsys, *args: str) -> tuple[int, str]:
@@ -172,7 +172,7 @@ def test_a_service_sees_what_another_process_ingests_and_removes(minilm_env, sma
     assert service.search("hộ nghèo", k=3)
 
     def other_process(*args: str) -> None:
-        done = subprocess.run([sys.executable, "-m", "rag.cli", *args], capture_output=True, text=True,
+        done = subprocess.run([sys.executable, "-m", "baocao_cli", *args], capture_output=True, text=True,
                               env=os.environ.copy(), timeout=300)
         assert done.returncode == 0, done.stderr[-2000:]
 

@@ -44,7 +44,7 @@ def server(sample_service, tmp_path_factory):
     log = (folder / "serve.log").open("w")
     started = time.monotonic()
     script = Path(sys.executable).parent / "baocao"  # the command a person types
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "rag.cli"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "baocao_cli"]
     proc = subprocess.Popen([*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
                             env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"

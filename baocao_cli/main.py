@@ -1,4 +1,7 @@
-"""`baocao` command line: a thin layer over `BaocaoService`. Output for people is Vietnamese."""
+"""`baocao` command line: a thin layer over `BaocaoService`. Output for people is Vietnamese.
+
+The composition root (see `baocao_cli/__init__.py`): the app (ui) and the evaluation (evals) are
+imported inside their commands only so that `baocao ask` does not pay for loading Gradio."""
 
 from __future__ import annotations
 
@@ -217,7 +220,7 @@ def cmd_hash_password(service: BaocaoService, args: argparse.Namespace) -> int:
 
 
 def cmd_eval(service: BaocaoService, args: argparse.Namespace) -> int:
-    # evals imports rag: imported here so that rag never imports evals at module level.
+    # imported in the command: loading the evaluation is not every command's business
     from evals.dataset import load_dataset
     from evals.gate import (THRESHOLDS_FILE, baseline_path, format_gate, gate, load_baseline, load_thresholds,
                             write_baseline)
