@@ -89,7 +89,7 @@ def vietnam_provinces_report() -> None:
 def vietnamadminunits_report() -> None:
     import sqlite3
 
-    from ingest.gazetteer import _package_dir
+    from ingest.lexicon import package_dir as _package_dir
 
     data = _package_dir("vietnamadminunits") / "data"
     with sqlite3.connect(f"file:{data / 'dataset.db'}?mode=ro", uri=True) as db:
@@ -128,7 +128,8 @@ def agreement() -> None:
 
     from vietnam_provinces import Province, Ward
 
-    from ingest.gazetteer import _package_dir, _split_full_name
+    from ingest.gazetteer import _split_full_name
+    from ingest.lexicon import package_dir as _package_dir
 
     def key(ward: str, province: str) -> str:
         return re.sub(r"[\s'’-]+", " ", fold(f"{ward} | {_split_full_name(province)[1]}"))

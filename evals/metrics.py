@@ -143,9 +143,12 @@ def unsupported_figures(ask: dict[str, Any]) -> list[str]:
     """Numbers of the answer (as written, one per value) that occur in none of its citations.
 
     This is the hallucination measure that matters most: a leader acts on figures. Citation markers
-    "[n]" and line-start list enumerators are not figures. Values compare as in `contains_fact`.
+    "[n]" and line-start list enumerators are not figures. Values compare as in `contains_fact`. What a
+    citation shows the reader counts: its quote and passage, and the report's title and period (an
+    answer names the report it quotes: "Theo báo cáo 6 tháng đầu năm 2024 của …").
     """
-    cited = {value for text in _citation_texts(ask) for _, value in numbers_in(text)}
+    shown = [c.get(field) or "" for c in ask.get("citations") or [] for field in ("title", "period")]
+    cited = {value for text in _citation_texts(ask) + shown for _, value in numbers_in(text)}
     out, seen = [], set()
     for raw, value in numbers_in(ask.get("answer") or ""):
         if value not in cited and value not in seen:

@@ -29,7 +29,6 @@ typed without capitals or diacritics) come from the Vietnamese word list that `p
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import sqlite3
@@ -40,6 +39,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ingest.abbreviations import ABBREVIATIONS
+from ingest.lexicon import compound_words, package_dir
 from ingest.normalize import normalize_text, strip_diacritics
 
 # The levels a unit below the province can have: the district level of the former system (thành
@@ -411,15 +411,6 @@ def _sentence_initial(text: str, start: int) -> bool:
 
 
 # -- loading ----------------------------------------------------------------------------------------
-def _package_dir(package: str) -> Path:
-    """The folder of an installed package, found without importing it (importing
-    vietnamadminunits loads its parser data and geopy, which we do not use)."""
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError(f"the gazetteer needs the package {package!r} (pip install {package})")
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
 @lru_cache(maxsize=32768)
 def _split_full_name(full: str) -> tuple[str, str]:
     """"Thành phố Quy Nhơn" -> ("thành phố", "Quy Nhơn"); "Thị Xã Việt Yên" -> ("thị xã", "Việt Yên")."""
@@ -527,13 +518,10 @@ def _load_units(data_dir: Path) -> tuple[list[AdminUnit], dict[str, list[AdminUn
     return units, aliases
 
 
-def _load_ordinary_words(data_dir: Path) -> frozenset[str]:
-    """Lower-case dictionary entries of two syllables or more, with and without diacritics."""
+def _load_ordinary_words() -> frozenset[str]:
+    """Dictionary entries of two syllables or more (`ingest.lexicon`), with and without diacritics."""
     words: set[str] = set()
-    for line in (data_dir / "words.txt").read_text(encoding="utf-8").splitlines():
-        entry = line.strip()
-        if " " not in entry or entry != entry.lower():
-            continue  # one syllable, or a proper noun ("Hà Nội" is not an ordinary word)
+    for entry in compound_words():
         syllables = entry.split()
         words.add(_accented_key(syllables))
         words.add(_folded_key(syllables))
@@ -543,6 +531,6 @@ def _load_ordinary_words(data_dir: Path) -> frozenset[str]:
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
     """The gazetteer, built once per process from the installed packages' data files (offline)."""
-    units, aliases = _load_units(_package_dir("vietnamadminunits") / "data")
-    ordinary = _load_ordinary_words(_package_dir("pyvi") / "models")
+    units, aliases = _load_units(package_dir("vietnamadminunits") / "data")
+    ordinary = _load_ordinary_words()
     return Gazetteer(units, aliases, ordinary)

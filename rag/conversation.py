@@ -11,15 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ingest.periods import Granularity, PeriodMention, PeriodRole, find_periods
+from rag.evidence import YEARLESS
 from rag.query_analysis import LocalityGazetteer, analyze_query, fold
 from rag.schema import Answer
 
 _FOLLOW_UP_CUES = re.compile(r"^(con|the con|vay con|con ve)\b|\bthi sao\b")
 _FILLER = set("con the thi sao vay nhu nao ve nam o tai cua va a nhi".split())
 _PERIOD_WORDS = {"xa", "huyen", "phuong", "thanh", "pho", "quy", "thang", "dau", "cuoi", "nua", "i", "ii", "iii", "iv"}
-_HALF_PHRASE = re.compile(r"6 tháng (?:đầu|cuối)(?: năm)?|nửa (?:đầu|cuối)(?: năm)?", re.IGNORECASE)
-_QUARTER_PHRASE = re.compile(r"quý\s+(?:I{1,3}|IV|[1-4])", re.IGNORECASE)
-_YEAR_EXPRESSION = re.compile(r"(?<!\d)(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?(?!\d)")
 
 
 def _topic_words(question: str, gazetteer: LocalityGazetteer) -> set[str]:
@@ -38,7 +37,7 @@ def is_follow_up(question: str, gazetteer: LocalityGazetteer) -> bool:
     nhiêu hộ nghèo chưa được hỗ trợ?"): rewriting it into the previous question would answer another
     question with a confident figure."""
     query = analyze_query(question, gazetteer)
-    named = bool(query.localities or query.years or query.half or query.quarter)
+    named = bool(query.localities or query.periods)
     return named and len(_topic_words(question, gazetteer)) <= 1
 
 
@@ -56,30 +55,12 @@ def resolve_follow_up(question: str, history: Sequence[Answer], gazetteer: Local
         if carries_context(question, gazetteer):
             old = analyze_query(previous, gazetteer)
             places = ", ".join(f"{loc.level} {loc.name}" for loc in old.localities if not loc.is_province)
-            years = ", ".join(str(y) for y in old.years)
+            years = ", ".join(str(y) for y in old.years)  # the years of the periods, never of a date
             context = "; ".join(part for part in (places, f"năm {years}" if years else "") if part)
             return f"{question.rstrip(' ?')} ({context})?" if context else question
         return question
     new = analyze_query(question, gazetteer)
-    resolved = previous
-    if new.years:
-        replacement = "-".join(str(y) for y in (new.years[0], new.years[-1])) if len(new.years) > 1 \
-            else str(new.years[0])
-        if _YEAR_EXPRESSION.search(resolved):
-            resolved = _YEAR_EXPRESSION.sub(replacement, resolved)
-        else:
-            resolved = f"{resolved.rstrip(' ?')} năm {replacement}?"
-    half = _HALF_PHRASE.search(question)
-    if half and _HALF_PHRASE.search(resolved):
-        resolved = _HALF_PHRASE.sub(half.group(), resolved)
-    elif half:  # "còn 6 tháng cuối năm thì sao?" after a question about a whole year
-        phrase = re.sub(r"\s*năm$", "", half.group())
-        resolved, count = re.subn(r"\bnăm (?=(?:19|20)\d{2})", f"{phrase} năm ", resolved, count=1)
-        if not count:
-            resolved = f"{resolved.rstrip(' ?')} {half.group()}?"
-    quarter = _QUARTER_PHRASE.search(question)
-    if quarter and _QUARTER_PHRASE.search(resolved):
-        resolved = _QUARTER_PHRASE.sub(quarter.group(), resolved)
+    resolved = _replace_period(previous, question)
     places = [loc for loc in new.localities if not loc.is_province]
     if places:
         old_places = [loc for loc in analyze_query(previous, gazetteer).localities if not loc.is_province]
@@ -102,3 +83,33 @@ def _replace_place(text: str, old_places, level: str, name: str) -> str:
             if fold(" ".join(words[i : i + size])) == old.folded:
                 return " ".join(words[:i] + [f"{level} {name}"] + words[i + size:])
     return text
+
+
+def _periods(text: str) -> list[PeriodMention]:
+    return [m for m in find_periods(text, YEARLESS) if m.role is not PeriodRole.COMPARISON]
+
+
+def _replace_period(previous: str, question: str) -> str:
+    """The previous question with the follow-up's period in place of its own ("CPI bình quân 9 tháng
+    năm 2025" + "còn 6 tháng đầu năm thì sao?" -> "CPI bình quân 6 tháng đầu năm 2025"). A period
+    without its year keeps the previous one's year; a bare year after a part of a year moves that part
+    ("6 tháng đầu năm 2024" + "còn năm 2023?" -> "6 tháng đầu năm 2023"). Dates are no periods, so
+    "ngày 25/5/2021" is never rewritten."""
+    new = _periods(question)
+    if not new:
+        return previous
+    mention = new[0]
+    phrase = " ".join(question[mention.start:mention.end].split())
+    old = _periods(previous)
+    if not old:
+        return f"{previous.rstrip(' ?')} {phrase}?"
+    target = old[0]
+    old_phrase = previous[target.start:target.end]
+    old_year = target.period.end.year
+    new_year = mention.period.end.year
+    if mention.period.start.year == YEARLESS and old_year != YEARLESS:
+        phrase = f"{phrase} {old_year}" if re.search(r"(?i)năm$", phrase) else f"{phrase} năm {old_year}"
+    elif mention.period.granularity is Granularity.YEAR and new_year != YEARLESS and target.period.granularity not in (
+            Granularity.YEAR, Granularity.MULTI_YEAR) and str(old_year) in old_phrase:
+        phrase = old_phrase.replace(str(old_year), str(new_year))
+    return previous[:target.start] + phrase + previous[target.end:]

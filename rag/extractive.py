@@ -20,12 +20,15 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest import has_diacritics, normalize_text, split_sentences, strip_diacritics
-from ingest.abbreviations import expand_abbreviations
+from ingest.abbreviations import ABBREVIATIONS, expand_abbreviations
+from ingest.dates import find_dates
+from ingest.lexicon import is_compound, is_compound_folded
 from rag.figures import numbers_in, values_in
-from rag.query_analysis import LEVELS, AnalyzedQuery, fold, quarter_of, years_in
+from rag.evidence import EvidencePeriod, evidence_period, fits, periods_in
+from rag.query_analysis import LEVELS, AnalyzedQuery, fold
 from rag.schema import ABSTENTION_MESSAGE, Citation, DraftAnswer, Passage
 
 # Words that shape a question but say nothing about its topic.
@@ -33,11 +36,6 @@ STOP_WORDS = set("""
 bao nhieu may la gi nao nhung cac cua trong va da duoc co khong thi o tai ve voi cho den tu theo nay
 do the ra sao hay hoac con nhu tren duoi sau truoc khi luc mot hai ba bon nam ngay thang
 quy dau cuoi bao cao tong cong tat ca moi tung bang hien nay nua
-""".split())
-# Nouns that count things ("bao nhiêu vụ"): the answer must hold a figure of that noun.
-COUNT_NOUNS = set("""
-vu luot ho nguoi don camera ca cuoc to lop cong doanh dien dot buoi lan phong thu dich chuong
-suat tan nhom khu thon
 """.split())
 LEVEL_WORDS = {"pho", "huyen", "xa", "phuong", "tp", "ubnd"}
 
@@ -70,6 +68,8 @@ class Scored:
     covered: frozenset[str]
     answers_figure: bool = False
     counts_noun: bool = False
+    evidence: EvidencePeriod = EvidencePeriod(None, False)
+    period_fits: bool = True  # the evidence policy (rag.evidence): the asked period, and a result for a result
 
 
 def passage_sentences(text: str) -> list[str]:
@@ -133,20 +133,47 @@ class ExtractiveAnswerer:
             return abstain()
         idf = self._idf(candidates, marked)
         scored = sorted((self._score(c, q_terms, idf, query, marked) for c in candidates), key=lambda s: -s.score)
-        if query.asks_comparison and len({p.report_id for p in passages}) > 1:
+        if (query.asks_comparison or query.asks_series) and len({p.report_id for p in passages}) > 1:
             return self._per_report(query, scored, passages)
         chosen = self._select(query, scored)
         if not chosen:
-            return abstain()
+            return self._what_exists_instead(query, scored) or abstain()
         # A place no report is about, but that some report mentions ("huyện Tuy Phước" in a Quy Nhơn
         # report): only a passage about that place may answer.
         for place in query.unknown_places:
             if fold(place_name(place)) not in fold(chosen[0].candidate.passage.text):
                 return abstain(f"Các báo cáo đã nạp không có báo cáo của {place}.")
-        mismatch = period_mismatch(query, chosen[0].candidate)
-        if mismatch:
-            return abstain(mismatch)
-        return compose([chosen])
+        if query.asks_comparison and len(query.periods) > 1 and query.place_count <= 1:  # each period compared
+            missing = [p for p in query.periods if not any(p.fits(s.evidence.period) for s in chosen)]
+            if missing:
+                return abstain(f"Các báo cáo đã nạp không có số liệu {', '.join(p.describe() for p in missing)} "
+                               "để so sánh.")
+        return compose([chosen], query=query)
+
+    def _what_exists_instead(self, query: AnalyzedQuery, scored: list[Scored]) -> DraftAnswer | None:
+        """An abstention that says what the reports do hold, with its citation, when the only evidence is
+        for another period or is a target: "Các báo cáo không có số liệu 9 tháng đầu năm 2024; báo cáo 6
+        tháng đầu năm 2024 của thành phố Quy Nhơn có số liệu …: … [1]". None when nothing answers even so."""
+        if not (query.periods or query.asks_result):
+            return None
+        near = [s for s in scored if s.answers_figure and s.counts_noun and not s.period_fits]
+        if not near or near[0].coverage < self.min_coverage or query.unknown_places:
+            return None
+        best = near[0]
+        passage = best.candidate.passage
+        asked = "; ".join(p.describe() for p in query.periods)
+        if query.asks_result and best.evidence.target and (
+                query.period is None or query.period.fits(best.evidence.period)):
+            missing = f"Các báo cáo đã nạp không có kết quả thực hiện{f' {asked}' if asked else ''} cho câu hỏi này"
+            holds = f"{document_label(passage)} đặt chỉ tiêu"
+        else:
+            missing = f"Các báo cáo đã nạp không có số liệu {asked} cho câu hỏi này"
+            held = best.evidence.describe() or "kỳ không xác định"
+            holds = f"{document_label(passage)} có số liệu {held}"
+        text = f"{missing}; {holds}: {clause_holding(query, best.candidate.sentence).rstrip(' .;')} [1]."
+        # (the clause is trimmed without the asked period: it is the other period's figure that is shown)
+        citation = Citation.from_passage(1, passage, best.candidate.sentence)
+        return DraftAnswer(text=text, citations=[citation], abstained=True)
 
     # --- candidates and scores ---------------------------------------------------------------------
 
@@ -191,7 +218,9 @@ class ExtractiveAnswerer:
         counts = {measure: _counts(measure, c.sentence) for measure in query.measures}
         if query.figures and set(query.figures) & values_in(c.sentence):
             score += 0.2
-        if query.years and set(query.years) & set(sentence_period_years(c.sentence)):
+        evidence = evidence_period(c.sentence, c.passage, query.period)
+        period_fits = _fits_query(query, evidence)
+        if query.periods and period_fits and evidence.stated:
             score += 0.1
         if query.asks_figure:
             score += 0.08 if has_figure else -0.15
@@ -199,13 +228,18 @@ class ExtractiveAnswerer:
                 score += 0.12
         counted = _counted_measures(query)
         return Scored(c, score, coverage, frozenset(covered), answers_figure=not query.asks_figure or has_figure,
-                      counts_noun=not counted or any(counts[m] for m in counted))
+                      counts_noun=not counted or any(counts[m] for m in counted), evidence=evidence,
+                      period_fits=period_fits)
 
     # --- selection ---------------------------------------------------------------------------------
 
     def _select(self, query: AnalyzedQuery, scored: list[Scored], report_id: str | None = None) -> list[Scored]:
         pool = [s for s in scored if report_id is None or s.candidate.passage.report_id == report_id]
-        answering = [s for s in pool if s.answers_figure and s.counts_noun]
+        answering = [s for s in pool if s.answers_figure and s.counts_noun and s.period_fits]
+        if not answering and not any(s.counts_noun for s in pool if s.answers_figure and _counted_measures(query)):
+            # No passage counts the noun at all ("mấy thành viên" where the report writes "06 người"):
+            # the noun does not decide; a figure of the asked period still must.
+            answering = [s for s in pool if s.answers_figure and s.period_fits and s.coverage >= 2 * self.min_coverage]
         if not answering or answering[0].coverage < self.min_coverage:
             return []
         best = answering[0]
@@ -221,7 +255,7 @@ class ExtractiveAnswerer:
             adjacent = any(_follows(s.candidate, c.candidate) for c in chosen)
             close = s.score >= (0.5 if adjacent else 0.6 if query.asks_list else 0.8) * best.score
             same_place = s.candidate.passage.report_id == best.candidate.passage.report_id
-            if close and same_place and (gain or query.asks_list):
+            if close and same_place and s.period_fits and (gain or query.asks_list):
                 chosen.append(s)
                 covered |= s.covered
         chosen += self._enumeration(chosen, pool, limit)
@@ -281,19 +315,24 @@ class ExtractiveAnswerer:
                 order.append(p.report_id)
         groups, missing = [], []
         for report_id in order:
-            chosen = self._select(query, scored, report_id)
-            # One year named applies to every place; with several, which year goes with which place
-            # is not known, so the period is not checked.
-            check_period = len(query.years) <= 1
-            if chosen and not (check_period and period_mismatch(query, chosen[0].candidate)):
+            place = next((loc for loc in named if report_id in loc.report_ids and not loc.is_province), None)
+            periods = query.periods_for(place) if place is not None else query.periods
+            if periods != query.periods:  # this place's own period ("Quy Nhơn 6 tháng đầu năm 2024, Bình Sơn …")
+                rescored = [replace(s, period_fits=_fits_query(replace(query, periods=periods), s.evidence))
+                            for s in scored if s.candidate.passage.report_id == report_id]
+                chosen = self._select(query, rescored, report_id)
+            else:
+                chosen = self._select(query, scored, report_id)
+            if chosen:
                 groups.append(chosen[:2])
             elif report_id in query.report_ids:
                 missing.append(report_id)
         if not groups:
             return abstain()
-        names = {p.report_id: p.locality for p in passages}
+        names = {rid: f"{loc.level} {loc.name}".strip() for loc in query.localities for rid in loc.report_ids}
+        names.update({p.report_id: p.locality for p in passages if p.locality})
         notes = [f"{names.get(rid) or rid}: không tìm thấy thông tin này trong báo cáo." for rid in missing]
-        return compose(groups, per_report=True, trailing=notes)
+        return compose(groups, per_report=True, trailing=notes, query=query)
 
 
 _LEVEL_PREFIX = re.compile(rf"^(?:{'|'.join(sorted(LEVELS + ('tp.', 'tp'), key=len, reverse=True))})\s+", re.IGNORECASE)
@@ -302,10 +341,6 @@ _LEVEL_PREFIX = re.compile(rf"^(?:{'|'.join(sorted(LEVELS + ('tp.', 'tp'), key=l
 def place_name(place: str) -> str:
     """"Thành phố Cẩm Phả" -> "Cẩm Phả"."""
     return _LEVEL_PREFIX.sub("", place).strip()
-
-
-def _is_year(value: str) -> bool:
-    return len(value) == 4 and value[:2] in ("19", "20")
 
 
 # "COVID-19", "ISO 9001": a number that is part of a name is not a figure.
@@ -321,9 +356,14 @@ _LIST_ITEM = re.compile(r"\s*(?:[-+•–]|\(?[a-zđ0-9]{1,2}\)|\d{1,2}\.)\s")
 
 
 def _has_figure(sentence: str) -> bool:
-    """A figure other than a year, a duration ("6 tháng") or a number inside a name ("COVID-19")."""
-    cleaned = _DURATION.sub(" ", _NAME_NUMBER.sub(" ", sentence))
-    return any(not _is_year(v) for _, v in numbers_in(cleaned))
+    """A figure other than a period or a date ("năm 2024", "quý I/2025", "ngày 17/6/2024"), a duration
+    ("6 tháng") or a number inside a name ("COVID-19"). A number is a year only where the period and
+    date parsers read one: "2.015 hồ sơ" is a figure."""
+    cleaned = _NAME_NUMBER.sub(" ", sentence)
+    spans = [(m.start, m.end) for m in periods_in(cleaned, 2000)] + [(d.start, d.end) for d in find_dates(cleaned)]
+    for start, end in sorted(spans, reverse=True):
+        cleaned = cleaned[:start] + " " + cleaned[end:]
+    return bool(numbers_in(_DURATION.sub(" ", cleaned)))
 
 
 def _answers_figure(query: AnalyzedQuery, sentence: str) -> bool:
@@ -337,27 +377,29 @@ def _answers_figure(query: AnalyzedQuery, sentence: str) -> bool:
     return True
 
 
-# Words that make a counted noun part of another word: "dịch vụ" is no "vụ", "đơn vị" no "đơn".
-_COMPOUNDS = {"vu": ("dich", "nhiem", "phuc")}
-_COMPOUND_AFTER = {"don": ("vi",), "ho": ("tro", "so", "ten"), "ca": ("nhan",), "to": ("chuc", "quoc", "cao")}
-
-
 def _counts(measure: str, sentence: str) -> bool:
     """A figure counts the noun asked for: "147 vụ", "10.285 hộ vay", or "Số doanh nghiệp đã ký
-    kết …: 834/885". A measure typed with diacritics is matched with them ("hộ" is not "hồ")."""
+    kết …: 834/885". A measure typed with diacritics is matched with them ("hộ" is not "hồ"). The
+    noun is not matched inside another word of the dictionary (`ingest.lexicon`): "nghĩa vụ", "dịch
+    vụ" are no "vụ", "đơn vị" is no "đơn" (unless the question asked for that word)."""
+    first, *others = measure.split()
+    expanded = ABBREVIATIONS.get(first.upper()) or ABBREVIATIONS.get(first)
+    if expanded and expanded.lower() != first.lower():  # "bao nhiêu TTHC": "283 thủ tục hành chính" or "283 TTHC"
+        if _counts(" ".join([expanded.lower(), *others]), sentence):
+            return True
     keep_marks = strip_diacritics(measure) != measure
+    compound = is_compound if keep_marks else is_compound_folded
     text = normalize_text(sentence).lower()
     if not keep_marks:
         text = strip_diacritics(text)
-    head, *rest = measure.split()
-    for match in re.finditer(rf"(?<!\w){re.escape(head)}(?!\w)", text):
+    head, *rest = measure.lower().split()
+    for match in re.finditer(rf"(?<!\w)(?<!\w-){re.escape(head)}(?!\w)", text):
         before = text[:match.start()].split()
         after = text[match.end():].split()
-        key = strip_diacritics(head)
-        next_word = strip_diacritics(after[0]).strip(",.;:") if after else ""
-        if before and strip_diacritics(before[-1]) in _COMPOUNDS.get(key, ()):
+        next_word = after[0].strip(",.;:()") if after else ""
+        if before and compound(before[-1].strip(",.;:()"), head):
             continue
-        if next_word in _COMPOUND_AFTER.get(key, ()) and not (rest and next_word == strip_diacritics(rest[0])):
+        if next_word and compound(head, next_word) and not (rest and next_word == rest[0]):
             continue
         if before and re.fullmatch(r"\d[\d.,/%]*", before[-1]):
             return True  # "147 vụ"
@@ -367,70 +409,66 @@ def _counts(measure: str, sentence: str) -> bool:
 
 
 def _counted_measures(query: AnalyzedQuery) -> list[str]:
-    """The measures of a figure question that count things ("bao nhiêu vụ"): the answer must count them."""
-    if not query.asks_figure:
+    """The nouns a figure question counts ("bao nhiêu vụ", "mấy mô hình"): the answer must count
+    them. Any noun: a rate or an amount of money is checked by its kind instead."""
+    if not query.asks_figure or query.asks_rate or query.asks_money:
         return []
-    return [m for m in query.measures if strip_diacritics(m.split()[0]) in COUNT_NOUNS]
+    return list(query.measures)
 
 
 def _follows(a: Candidate, b: Candidate) -> bool:
     return a.passage.chunk_id == b.passage.chunk_id and abs(a.position - b.position) == 1
 
 
-def period_mismatch(query: AnalyzedQuery, candidate: Candidate) -> str:
-    """Why the evidence is about another period than the question, or "" when it is not.
-
-    The evidence's period is what its sentence says, else the report's period. A question about 2020
-    answered from a 2024 report is the confident wrong figure this product must never give.
-    """
-    passage = candidate.passage
-    sentence_years = set(sentence_period_years(candidate.sentence))
-    # The reporting period says which years the figures are for; the metadata years also hold the
-    # years a report plans for ("nhiệm vụ năm 2021"), which are no evidence of results.
-    report_years = set(years_in(passage.period)) or set(passage.years) or set(years_in(passage.date))
-    evidence_years = sentence_years | report_years
-    if query.years and not evidence_years:
-        return "Không xác định được báo cáo này nói về năm nào, nên không trả lời số liệu theo năm."
-    if query.years and not sentence_years & set(query.years):
-        if evidence_years and not evidence_years & set(query.years):
-            asked = ", ".join(map(str, query.years))
-            return f"Các báo cáo đã nạp không có số liệu của năm {asked} cho câu hỏi này " \
-                   f"(báo cáo gần nhất nói về {passage.period or 'kỳ khác'})."
-    if query.asks_comparison and query.place_count <= 1 and len(query.years) > 1 and evidence_years:
-        missing = [str(y) for y in query.years if y not in evidence_years]
-        if missing:
-            return f"Các báo cáo đã nạp không có số liệu của năm {', '.join(missing)} để so sánh."
-    period = fold(passage.period)
-    if query.half and f"6 thang {_other_half(query.half)}" in period and f"6 thang {query.half}" not in fold(
-            candidate.sentence):
-        return f"Các báo cáo đã nạp chỉ có số liệu {passage.period}, không có số liệu 6 tháng {query.half}" \
-               .replace("6 tháng dau", "6 tháng đầu").replace("6 tháng cuoi", "6 tháng cuối") + "."
-    quarter = quarter_of(candidate.sentence) or quarter_of(passage.period)
-    if query.quarter and quarter and quarter != query.quarter:
-        return f"Các báo cáo đã nạp chỉ có số liệu {passage.period}, không có số liệu quý {query.quarter}."
-    return ""
+def _fits_query(query: AnalyzedQuery, evidence: EvidencePeriod) -> bool:
+    """The evidence policy for this question: one asked period, or any of several (a comparison of
+    years answered per report); a result asked is never answered by a target."""
+    if len(query.periods) > 1:
+        return any(fits(asked, evidence, query.asks_result) for asked in query.periods)
+    return fits(query.period, evidence, query.asks_result)
 
 
-# Years a sentence mentions in passing, not as the period of its figures: "tăng 12 vụ so với cùng kỳ năm
-# 2023", "giai đoạn 2021-2025", "ngày 15 tháng 3 năm 2023".
-_IN_PASSING = re.compile(r"(?:so với|cùng kỳ|giai đoạn|kế hoạch|đề án|nghị quyết|chỉ thị)[^,;.()]*"
-                         r"|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}", re.IGNORECASE)
+def document_label(passage: Passage) -> str:
+    """"báo cáo 6 tháng đầu năm 2024 của thành phố Quy Nhơn", "kế hoạch giai đoạn 2026-2030 của tỉnh Bắc Ninh"."""
+    kind = passage.document_type or "báo cáo"
+    period = passage.report_period
+    label = f"{kind} {period.describe()}" if period else kind
+    return f"{label} của {passage.locality}" if passage.locality else label
 
 
-# A span of dates gives the period of the figures: "Từ ngày 03/7/2023 đến ngày 29/9/2023, … 23 lớp".
-_DATE_SPAN = re.compile(r"\b(?:từ|đến|tính đến)\s+(?:hết\s+)?(?:ngày\s+)?\d{1,2}/\d{1,2}/((?:19|20)\d{2})",
-                        re.IGNORECASE)
+# A figure answer longer than this many words is trimmed to the clauses holding the figures asked.
+CLAUSE_WORDS = 30
 
 
-def sentence_period_years(sentence: str) -> tuple[int, ...]:
-    """The years a sentence gives its figures for."""
-    years = set(years_in(_IN_PASSING.sub(" ", sentence)))
-    years.update(int(year) for year in _DATE_SPAN.findall(sentence))
-    return tuple(sorted(years))
+def clause_holding(query: AnalyzedQuery, sentence: str, passage: Passage | None = None) -> str:
+    """The clauses (";"-separated) of a long sentence that hold the quantities asked for, verbatim and
+    in order, else the whole sentence. Leaders read the first line; the citation keeps the sentence.
+
+    Only quantities are trimmed to (a count of a noun, a rate, an amount): a date or a name asked for
+    may sit anywhere in the sentence. When the question names a period, the clause must state that
+    period or none ("cụ thể: năm 2022 … 0,5%; …; quý I/2024 đạt 64,7%" answers "quý I/2024" with its own clause)."""
+    counted = _counted_measures(query)
+    if not (counted or query.asks_rate or query.asks_money) or len(sentence.split()) <= CLAUSE_WORDS:
+        return sentence
+    clauses = [c for c in re.split(r"(?<=;)\s+", sentence) if c.strip()]
+    if len(clauses) < 2:
+        return sentence
+    chosen: list[int] = []
+    for needs in ([[m] for m in counted] or [[]]):
+        fitting = [i for i, clause in enumerate(clauses)
+                   if _answers_figure(query, clause) and all(_counts(m, clause) for m in needs)
+                   and _clause_period_fits(query, clause, passage)]
+        if len(fitting) != 1:  # none, or several the question does not tell apart: the whole sentence
+            return sentence
+        chosen.append(fitting[0])
+    return " ".join(clauses[i].strip() for i in sorted(set(chosen)))
 
 
-def _other_half(half: str) -> str:
-    return "cuoi" if half == "dau" else "dau"
+def _clause_period_fits(query: AnalyzedQuery, clause: str, passage: Passage | None) -> bool:
+    if passage is None or query.period is None:
+        return True
+    evidence = evidence_period(clause, passage, query.period)
+    return not evidence.stated or _fits_query(query, evidence)
 
 
 def abstain(reason: str = "") -> DraftAnswer:
@@ -438,12 +476,19 @@ def abstain(reason: str = "") -> DraftAnswer:
     return DraftAnswer(text=text, citations=[], abstained=True)
 
 
-def compose(groups: list[list[Scored]], per_report: bool = False, trailing: list[str] = ()) -> DraftAnswer:
-    """The answer text with one [n] per cited passage, and the citations with their quotes."""
+def compose(groups: list[list[Scored]], per_report: bool = False, trailing: list[str] = (),
+            query: AnalyzedQuery | None = None) -> DraftAnswer:
+    """The answer text with one [n] per cited passage, and the citations with their quotes.
+
+    Each line names its source document and period ("Theo báo cáo 6 tháng đầu năm 2024 của thành phố
+    Quy Nhơn: …"), says when its figures are a plan's targets, and shows for a figure only the clause
+    holding it; the citation keeps the whole sentence. A series is listed in time order."""
     numbers: dict[str, int] = {}
     quotes: dict[str, list[str]] = defaultdict(list)
     passages: dict[str, Passage] = {}
     lines = []
+    if query is not None and query.asks_series:
+        groups = sorted(groups, key=lambda g: str(g[0].candidate.passage.period_start or "9"))
     for group in groups:
         # The best sentence's passage first, then the others in the order they were chosen; reading order
         # inside a passage (an enumeration stays in order even when it runs into the next chunk).
@@ -458,13 +503,20 @@ def compose(groups: list[list[Scored]], per_report: bool = False, trailing: list
             n = numbers.setdefault(passage.chunk_id, len(numbers) + 1)
             passages[passage.chunk_id] = passage
             quotes[passage.chunk_id].append(s.candidate.sentence)
-            parts.append(f"{s.candidate.sentence.rstrip()} [{n}]")
+            shown = clause_holding(query, s.candidate.sentence, passage) if query is not None else s.candidate.sentence
+            parts.append(f"{shown.rstrip()} [{n}]")
         body = " ".join(parts)
-        place = ordered[0].candidate.passage.locality
+        first = ordered[0]
+        passage = first.candidate.passage
+        targets = first.evidence.target and not (query is not None and query.asks_target)
+        note = " (chỉ tiêu kế hoạch, chưa phải kết quả)" if targets else ""
         if per_report:
-            lines.append(f"- {_capitalise(place)}: {body}" if place else f"- {body}")
+            period = passage.report_period
+            when = f" ({period.describe()})" if period else ""
+            place = _capitalise(passage.locality) if passage.locality else passage.report_id
+            lines.append(f"- {place}{when}{note}: {body}")
         else:  # the quoted sentences often leave the subject implicit ("Tiếp nhận 147 vụ …")
-            lines.append(f"Theo báo cáo của {place}: {body}" if place else body)
+            lines.append(f"Theo {document_label(passage)}{note}: {body}")
     lines += [f"- {_capitalise(note)}" for note in trailing]
     citations = [Citation.from_passage(n, passages[cid], " ".join(quotes[cid])) for cid, n in numbers.items()]
     return DraftAnswer(text="\n".join(lines), citations=citations, abstained=False)

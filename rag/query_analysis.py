@@ -1,14 +1,17 @@
-"""Reading a question: which localities, years and period it is about, and what it asks for.
+"""Reading a question once, into one value: the places, the periods, and what it asks for.
 
 Leaders name the place and the period in almost every question ("Quy Nhơn … 6 tháng đầu năm 2024"),
-and the corpus holds one report per place and period, so these two facts narrow the search more than
-any ranking can. They are matched against the localities of the indexed reports:
-- diacritic- and case-insensitively ("quy nhon" is "thành phố Quy Nhơn");
-- with one edit of slack on the folded name, so a near-miss still matches ("Tinh An", and the
-  sample report's own misspelling "Tỉnh An" for the commune of Tịnh An) while a different place
-  ("Tịnh Hà", two edits away) does not;
-- a place named with its level ("thành phố Cẩm Phả") that matches no report is kept as unknown, so
-  the answerer can say the reports do not cover it instead of answering about another place.
+and these two facts narrow the search more than any ranking can.
+- Places are matched first against the localities (and provinces, then and now) of the indexed
+  reports: diacritic- and case-insensitively, with one edit of slack on a name that looks like one
+  ("Tinh An", the sample's own "Tỉnh An" for Tịnh An; "hài lòng" is not Hạ Long). Then against the
+  national gazetteer (`ingest.gazetteer`): a real place that no report is about ("Cẩm Phả", "cam pha",
+  "tỉnh Quảng Trị") is kept as unknown, so the answerer says the reports do not cover it instead of
+  answering with another place's figures. So is a place named with its level that no gazetteer knows.
+- Periods come from the same parser as ingest (`ingest.periods`), with or without diacritics and in
+  words ("chín tháng", "quý I/2025", "cả năm 2024"); see `rag.evidence.AskedPeriod` for what each asks.
+- What is asked: a figure (and the noun it counts, the unit: a rate, an amount of money), a list, a
+  comparison, a series over periods, the latest report, a plan's target or a result.
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ import re
 from dataclasses import dataclass, field
 
 from ingest import ReportMetadata, normalize_text, strip_diacritics
-from ingest.metadata import LOCALITY_LEVELS
+from ingest.gazetteer import LOCALITY_LEVELS, Gazetteer
+from ingest.dates import find_dates
+from ingest.periods import PeriodRole, find_periods
+from rag.evidence import AskedPeriod, asked_periods, source_periods
 from rag.figures import numbers_in
 
 LEVELS = (*LOCALITY_LEVELS, "tỉnh")
@@ -27,15 +33,9 @@ _NAMED_PLACE = re.compile(
     rf"(?i:\b({_LEVEL_ALTERNATION}))\s+((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){{0,3}})"
 )
 _FOLDED_LEVEL_WORDS = {"pho", "xa", "huyen", "phuong", "tran", "tinh", "quan", "tp"}
-_YEAR = re.compile(r"(?<![\d.-])((?:19|20)\d{2})(?!\d)")
-_YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})(?!\d)")
-_DATE_WITH_YEAR = re.compile(r"(?<!\d)\d{1,2}/\d{1,2}/(?:19|20)\d{2}|(?<![\d/])\d{1,2}/(?:19|20)\d{2}(?!\d)")
-_QUARTER = re.compile(r"\bquy\s+(i{1,3}|iv|[1-4])\b")
-_HALF = re.compile(r"\b(?:6 thang|nua) (dau|cuoi)\b")
-_QUARTER_NUMBERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 # Words that ask for a figure, and those that ask for a list or a comparison.
-_NUMERIC_CUES = ("bao nhieu", "may ", "ty le", "so may", "ngay nao", "bao gio", "khi nao", "so hieu",
+_NUMERIC_CUES = ("bao nhieu", "ty le", "ngay nao", "bao gio", "khi nao", "so hieu",
                  "quyet dinh nao", "ke hoach nao", "phan tram")
 _LIST_CUES = ("nhung ", "cac ", "nao", "gi")
 _CROSS_CUES = ("so sanh", "nhung dia phuong", "dia phuong nao", "cac dia phuong")
@@ -82,8 +82,8 @@ class LocalityGazetteer:
             places = []
             if meta.locality:
                 places.append((*_split_level(meta.locality, meta.locality_level), False))
-            if meta.province:
-                places.append(("tỉnh", meta.province, True))
+            for province in {meta.province, meta.current_province} - {""}:  # the province then and now
+                places.append(("tỉnh", province, True))
             for level, name, is_province in places:
                 entries.setdefault((fold(name), is_province), (name, level, set()))[2].add(meta.report_id)
         self.localities = [
@@ -143,9 +143,12 @@ class AnalyzedQuery:
     folded: str
     localities: tuple[KnownLocality, ...] = ()
     unknown_places: tuple[str, ...] = ()
-    years: tuple[int, ...] = ()
-    half: str = ""
-    quarter: int = 0
+    periods: tuple[AskedPeriod, ...] = ()
+    source_periods: tuple[AskedPeriod, ...] = ()  # "(theo báo cáo 6 tháng đầu năm 2024)": which report to read
+    latest: bool = False  # "mới nhất", "gần đây nhất": the latest report of the place
+    asks_series: bool = False  # "các tháng năm 2025", "từng quý": one answer per report, in time order
+    asks_target: bool = False  # "mục tiêu", "chỉ tiêu", "phấn đấu": a plan's target is the answer
+    asks_result: bool = False  # "kết quả", "đã … được": a plan's target is no answer
     asks_figure: bool = False
     asks_rate: bool = False
     asks_list: bool = False
@@ -153,6 +156,28 @@ class AnalyzedQuery:
     measures: tuple[str, ...] = field(default=())
     asks_money: bool = False
     figures: tuple[str, ...] = ()
+
+    @property
+    def period(self) -> AskedPeriod | None:
+        """The period asked about; None when the question names none, or several (a comparison)."""
+        return self.periods[0] if len(self.periods) == 1 else None
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """Every year the question's periods touch (for ranking and for the filters shown)."""
+        return tuple(sorted({year for asked in self.periods for year in asked.years}))
+
+    def periods_for(self, locality: KnownLocality) -> tuple[AskedPeriod, ...]:
+        """The periods that go with one of several places: those written after its name and before
+        the next place's ("Quy Nhơn 6 tháng đầu năm 2024, còn Bình Sơn năm 2023"); all of them when
+        the question names one place, or writes its periods apart from any place."""
+        named = sorted({_position(self.folded, loc.folded) for loc in self.localities if not loc.is_province})
+        if len(named) < 2 or all(p.start < named[0] for p in self.periods):
+            return self.periods
+        here = _position(self.folded, locality.folded)
+        following = [pos for pos in named if pos > here]
+        end = following[0] if following else len(self.text) + 1
+        return tuple(p for p in self.periods if here <= p.start < end)
 
     @property
     def report_ids(self) -> set[str]:
@@ -164,18 +189,27 @@ class AnalyzedQuery:
         return len({loc.folded for loc in self.localities if not loc.is_province})
 
 
-def analyze_query(question: str, gazetteer: LocalityGazetteer) -> AnalyzedQuery:
+_LATEST = re.compile(r"\b(moi nhat|gan day nhat|gan nhat|hien nay|moi day|hien tai)\b")
+_SERIES = re.compile(r"\b(cac|tung|hang|qua cac|moi) (thang|quy|nam|ky)\b")
+_TARGET = re.compile(r"\b(muc tieu|chi tieu|phan dau|dinh huong|du kien|ke hoach de ra|den nam \d{4})\b")
+_RESULT = re.compile(r"\b(ket qua|da dat|dat duoc|thuc hien duoc|da thuc hien|da tiep nhan|da giai quyet)\b")
+
+
+def analyze_query(question: str, gazetteer: LocalityGazetteer, national: Gazetteer | None = None) -> AnalyzedQuery:
+    """The question as one value; `national` (the national gazetteer) recognises real places that no
+    indexed report is about."""
     text = normalize_text(question).strip()
     folded = fold(text)
     localities = tuple(gazetteer.find(text))
-    unknown = tuple(
-        f"{m.group(1)} {name}" for m in _NAMED_PLACE.finditer(text)
-        if (name := _capitalised_prefix(m.group(2))) and not gazetteer.matches(name) and not _is_generic_name(name)
-    )
+    periods = asked_periods(text)
     return AnalyzedQuery(
-        text=text, folded=folded, localities=localities, unknown_places=unknown,
-        years=years_in(text), half=_half(folded), quarter=_quarter(folded),
-        asks_figure=any(cue in folded + " " for cue in _NUMERIC_CUES) or folded.startswith("so sanh"),
+        text=text, folded=folded, localities=localities,
+        unknown_places=_unknown_places(text, gazetteer, national),
+        periods=periods, source_periods=source_periods(text), latest=bool(_LATEST.search(folded)),
+        asks_series=bool(_SERIES.search(folded)) or _spans_several(periods),
+        asks_target=bool(_TARGET.search(folded)) or any(p.target for p in periods),
+        asks_result=bool(_RESULT.search(folded)),
+        asks_figure=_asks_figure(text, folded),
         asks_list=_asks_list(folded),
         asks_rate=bool(re.search(r"\b(ty le|phan tram)\b", folded)),
         asks_comparison=any(cue in folded for cue in _CROSS_CUES) or len(
@@ -187,39 +221,68 @@ def analyze_query(question: str, gazetteer: LocalityGazetteer) -> AnalyzedQuery:
     )
 
 
-def years_in(text: str) -> tuple[int, ...]:
-    """Years a text is about: "năm 2020", "2021-2024" (every year of the range), "quý I/2024".
+def _asks_figure(text: str, folded: str) -> bool:
+    """"bao nhiêu", "mấy" (typed with its marks, "mấy" is not "máy"), a rate, a date, a number."""
+    if folded.startswith("so sanh") or any(cue in folded + " " for cue in _NUMERIC_CUES):
+        return True
+    marked = normalize_text(text).lower()
+    return bool(re.search(r"(?<!\w)mấy(?!\w)", marked)) or (
+        not has_marks(marked) and bool(re.search(r"(?<!\w)may\s+(?!bay|tinh|moc|in\b)", folded)))
 
-    Years inside full dates ("17/6/2024") are left out: a date says when, not which period.
-    """
-    text = _DATE_WITH_YEAR.sub(lambda m: " " if m.group().count("/") == 2 else m.group().split("/")[1], text)
-    years: set[int] = set()
-    for start, end in _YEAR_RANGE.findall(text):
-        if int(start) <= int(end) <= int(start) + 20:
-            years.update(range(int(start), int(end) + 1))
-    years.update(int(y) for y in _YEAR.findall(text))
-    return tuple(sorted(years))
+
+def has_marks(text: str) -> bool:
+    return strip_diacritics(text) != text
+
+
+def _spans_several(periods: tuple[AskedPeriod, ...]) -> bool:
+    """"từ quý I đến quý III năm 2025": a span of several periods of one kind."""
+    return any(asked.period.granularity.value == "range" and asked.period.start.month != asked.period.end.month
+               and (asked.period.end - asked.period.start).days > 95 for asked in periods)
+
+
+def _unknown_places(text: str, gazetteer: LocalityGazetteer, national: Gazetteer | None) -> tuple[str, ...]:
+    """Places the question names that no indexed report is about: real ones from the national
+    gazetteer ("Cẩm Phả", typed "cam pha" too), and names given with a level word that no gazetteer
+    knows ("xã Hòa Lạc Đông")."""
+    unknown: list[str] = []
+    if national is not None:
+        for mention in national.find(text):
+            if gazetteer.matches(mention.text):
+                continue
+            units = [u for u in mention.units if not mention.level_written or u.level == mention.level_written.lower()]
+            unit = (units or list(mention.units) or [None])[0]
+            if unit is None:
+                continue
+            name = mention.text if mention.level_written else f"{unit.level} {unit.name}" if len(
+                {u.full_name for u in mention.units}) == 1 else unit.name
+            unknown.append(" ".join(name.split()))
+    for m in _NAMED_PLACE.finditer(text):
+        name = _capitalised_prefix(m.group(2))
+        if name and not gazetteer.matches(name) and not _is_generic_name(name):
+            phrase = f"{m.group(1)} {name}"
+            if not any(fold(name) in fold(known) for known in unknown):
+                unknown.append(phrase)
+    return tuple(unknown)
+
+
+def _position(folded: str, name: str) -> int:
+    found = folded.find(name)
+    return found if found >= 0 else len(folded)
+
+
+def years_in(text: str) -> tuple[int, ...]:
+    """Years a text is about: those of the periods it names ("năm 2020", "2021-2024", "quý I/2024"),
+    by the one period parser; a date ("17/6/2024") or a quantity ("2.015 hồ sơ") names no year."""
+    return tuple(sorted({year for m in find_periods(text) if m.role is not PeriodRole.COMPARISON
+                         for year in m.period.years}))
 
 
 def reporting_years(meta: ReportMetadata) -> tuple[int, ...]:
     """The years a report's figures are for: those of its reporting period ("năm 2020"), not the
     years it plans for ("nhiệm vụ trọng tâm năm 2021"), which `meta.years` also lists."""
+    if meta.period_start and meta.period_end:
+        return tuple(range(int(meta.period_start[:4]), int(meta.period_end[:4]) + 1))
     return years_in(meta.period) or tuple(meta.years)
-
-
-def _half(folded: str) -> str:
-    match = _HALF.search(folded)
-    return match.group(1) if match else ""
-
-
-def quarter_of(text: str) -> int:
-    """The quarter a text names ("quý I", "Quý 2 năm 2024"), 0 when none."""
-    return _quarter(fold(text))
-
-
-def _quarter(folded: str) -> int:
-    match = _QUARTER.search(folded.replace("/", " "))
-    return _QUARTER_NUMBERS.get(match.group(1), 0) if match else 0
 
 
 def _asks_list(folded: str) -> bool:
@@ -245,9 +308,11 @@ def _is_generic_name(name: str) -> bool:
 # The unit a figure question asks for: "bao nhiêu vụ khiếu nại" -> "vu khieu nai".
 _MEASURE = re.compile(r"\b(?:bao nhieu|may)\s+((?:[a-z]+\s?){1,3})")
 def _content_figures(text: str) -> set[str]:
-    """Figures a question quotes ("25 dịch vụ công"), years and dates left out."""
-    text = _DATE_WITH_YEAR.sub(" ", text)
-    return {value for _, value in numbers_in(text) if not re.fullmatch(r"(19|20)\d{2}", value)}
+    """Figures a question quotes ("25 dịch vụ công"); periods and dates, by their parsers, left out."""
+    spans = [(m.start, m.end) for m in find_periods(text, 2000)] + [(d.start, d.end) for d in find_dates(text)]
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return {value for _, value in numbers_in(text)}
 
 
 _NOT_MEASURE = {"va", "trong", "tai", "cua", "o", "nam", "la", "thi", "den", "tu", "duoc", "da", "con",

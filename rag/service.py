@@ -13,7 +13,11 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
+from ingest.gazetteer import load_gazetteer
+from ingest.periods import year_period
 from rag.conversation import resolve_follow_up
+from rag.evidence import AskedPeriod
+from rag.report_selection import latest_reports, reports_for_period, series_reports
 from rag.extractive import ExtractiveAnswerer, abstain
 from rag.query_analysis import AnalyzedQuery, LocalityGazetteer, analyze_query, reporting_years
 from rag.retrievers import HybridRetriever, hit_to_node, node_to_passage, round_robin
@@ -196,11 +200,14 @@ class BaocaoService:
                                "hãy bỏ hoặc đổi bộ lọc để hỏi về nơi này.")
         years = set(query.years)
         boost = {r.report_id for r in catalog.reports if years & set(r.metadata.years)} if years else set()
+        restrict, series = self._select_by_period(query, restrict, catalog)
         retriever = HybridRetriever(self.store, self.embedding, k=k, report_ids=restrict, boost_report_ids=boost,
                                     diversify=query.asks_comparison or query.asks_list and not named)
         places = [set(loc.report_ids) & (restrict if restrict is not None else set(loc.report_ids))
                   for loc in query.localities if not loc.is_province]
-        if len(places) > 1 and all(places):
+        if len(series) > 1:  # one ranking per report of the series, interleaved
+            nodes = self._retrieve_per_place(query.text, [{rid} for rid in series], k, boost)
+        elif len(places) > 1 and all(places):
             nodes = self._retrieve_per_place(query.text, places, k, boost)
         else:
             nodes = retriever.retrieve(query.text)
@@ -213,6 +220,22 @@ class BaocaoService:
             notices.append("Không có báo cáo nào khớp với bộ lọc đã chọn.")
         return [node_to_passage(n) for n in nodes], notices
 
+    @staticmethod
+    def _select_by_period(query: AnalyzedQuery, restrict: set[str] | None,
+                          catalog: ReportCatalog) -> tuple[set[str] | None, list[str]]:
+        """Among the reports in scope, those of the period asked, the latest, or a series
+        (`rag.report_selection`); the scope is left as it is when the choice would leave nothing."""
+        scope = [r.metadata for r in catalog.reports if restrict is None or r.report_id in restrict]
+        if query.asks_series and restrict is not None:
+            series = series_reports(query.period, scope)
+            if len(series) > 1:
+                return set(series), series
+        if query.latest and restrict is not None:
+            return latest_reports(scope) or restrict, []
+        if query.period is not None and restrict is not None and len(scope) > 1:
+            return reports_for_period(query.period, scope) or restrict, []
+        return restrict, []
+
     def _retrieve_per_place(self, text: str, places: list[set[str]], k: int, boost: set[str]):
         """A question about several places is retrieved once per place, so that one place's many good
         passages cannot push another's out of the top k; the results are interleaved."""
@@ -224,7 +247,7 @@ class BaocaoService:
     def search(self, query: str, k: int | None = None, filters: QueryFilters | None = None) -> list[Passage]:
         """Ranked passages for a query (hybrid, with the places and years the query names)."""
         catalog = self.catalog()
-        analyzed = analyze_query(query, catalog.gazetteer)
+        analyzed = analyze_query(query, catalog.gazetteer, load_gazetteer())
         return self._retrieve(analyzed, filters or QueryFilters(), k or self.settings.search_k, catalog)[0]
 
     def ask(self, question: str, filters: QueryFilters | None = None, history: Sequence[Answer] = (),
@@ -261,9 +284,9 @@ class BaocaoService:
             resolved = condense_question(llm, history, question)
         else:
             resolved = resolve_follow_up(question, history, gazetteer)
-        query = analyze_query(resolved, gazetteer)
-        if filters.years and not query.years:  # the period check applies to the filter's years too
-            query = replace(query, years=tuple(sorted(filters.years)))
+        query = analyze_query(resolved, gazetteer, load_gazetteer())
+        if filters.years and not query.periods:  # the period check applies to the filter's years too
+            query = replace(query, periods=tuple(AskedPeriod(year_period(y), whole=False) for y in sorted(filters.years)))
         lap("analyze")
         passages, notices = self._retrieve(query, filters, k or max(self.settings.search_k, 10), catalog)
         lap("retrieve")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.lexicon import package_dir as _package_dir
 from ingest.gazetteer import (
     ADMIN_LEVELS,
     LEVEL_ABBREVIATIONS,
@@ -16,7 +17,6 @@ from ingest.gazetteer import (
     PROVINCE_LEVELS,
     AdminUnit,
     Gazetteer,
-    _package_dir,
     load_gazetteer,
 )
 from ingest.normalize import normalize_text
