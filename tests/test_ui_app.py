@@ -21,6 +21,7 @@ from gradio_client import Client, handle_file
 
 from evals.dataset import load_dataset
 from ui.chat import make_filters
+from ui.library import TABLE_HEADERS
 
 QUY_NHON_Q = "Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại trong 6 tháng đầu năm 2024?"
 QUY_NHON = "000_3221774fd58b1c41"
@@ -183,7 +184,8 @@ def test_upload_ingests_good_files_lists_bad_ones_then_reindex_and_delete(app, c
     after = {r.report_id for r in service.list_reports()}
     assert after == before | {TINY_REPORT_ID}
     rows = table["data"] if isinstance(table, dict) else table
-    assert any(row[0] == TINY_REPORT_ID and row[2] == "xã Hòa Bình" for row in rows)
+    locality = TABLE_HEADERS.index("Địa phương")
+    assert any(row[0] == TINY_REPORT_ID and row[locality] == "xã Hòa Bình" for row in rows)
     uploads = Path(service.settings.db) / "uploads"
     assert sorted(p.name for p in uploads.iterdir()) == [f"{TINY_REPORT_ID}.txt"]
 
@@ -266,5 +268,60 @@ def test_login_is_required_when_configured(app, tmp_path):
             client_for(url, tmp_path, auth=("an", "sai"))
         client = client_for(url, tmp_path, auth=("an", "mật-khẩu-1"))
         assert "/ask" in client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    finally:
+        demo.close(verbose=False)
+
+
+def test_upload_refuses_a_path_on_the_server_that_was_not_uploaded(app, client, tmp_path, monkeypatch):
+    """A FileData is only a path: /upload must not read a server file that a client names (issue 11)."""
+    from gradio_client.client import Endpoint
+
+    _, _, service = app
+    secret = write_tiny_report(tmp_path / "khong-tai-len", "bi-mat-tren-may-chu")
+    before = {r.report_id for r in service.list_reports()}
+    # gradio_client would upload a local file first; a client on another machine sends just the path
+    monkeypatch.setattr(Endpoint, "_upload_file", lambda self, f, data_index: f)
+    payload = {"path": str(secret), "orig_name": secret.name, "meta": {"_type": "gradio.FileData"}}
+    try:  # Gradio 6 itself refuses a path outside its upload folder in most cases; the library always does
+        status = client.predict([payload], api_name="/upload")[0]
+        assert "bi-mat-tren-may-chu.txt — không nạp được" in status and "không được tải lên qua ứng dụng" in status
+    except Exception as exc:  # noqa: BLE001 - gradio_client raises AppError with Gradio's own reason
+        assert "not uploaded by a user" in str(exc)
+    job = app[0].baocao["library"].submit([secret])  # what /upload hands the library
+    assert job.done.wait(60)
+    outcome = job.outcomes[0]
+    assert outcome.status == "failed" and "không được tải lên qua ứng dụng" in outcome.reason
+    assert {r.report_id for r in service.list_reports()} == before
+    assert not (Path(service.settings.db) / "uploads" / secret.name).exists()
+
+
+def test_readers_ask_and_give_feedback_editors_also_change_the_library(app, tmp_path):
+    from rag import BaocaoService, BaocaoSettings
+    from ui.app import launch
+    from ui.auth import hash_password
+
+    users = tmp_path / "nguoi-dung.txt"
+    users.write_text(f"doc:{hash_password('mk-doc')}:reader\nsua:{hash_password('mk-sua')}:editor\n", encoding="utf-8")
+    service = BaocaoService(BaocaoSettings(db=app[2].settings.db, auth=str(users)))
+    demo, url = launch(service, "127.0.0.1", free_port())
+    try:
+        reader = client_for(url, tmp_path / "doc", auth=("doc", "mk-doc"))
+        chat, _, _ = ask(reader, QUY_NHON_Q)
+        assert "147" in chat[-1]["text"]
+        assert "Cảm ơn" in reader.predict(0, "up", "", api_name="/feedback")
+        path = write_tiny_report(tmp_path / "in", "bao-cao-cua-nguoi-doc")
+        refused = "chỉ có quyền đọc"
+        assert refused in reader.predict([handle_file(path)], api_name="/upload")[0]
+        assert refused in reader.predict(QUY_NHON, api_name="/delete")[0]
+        assert refused in reader.predict(QUY_NHON, api_name="/reindex")[0]
+        assert refused in reader.predict("test", api_name="/evaluate")[0]
+        exported, message = reader.predict(api_name="/export")
+        assert exported is None and refused in message
+        assert QUY_NHON in {r.report_id for r in service.list_reports()}
+        assert "bao-cao-cua-nguoi-doc" not in {r.report_id for r in service.list_reports()}
+
+        editor = client_for(url, tmp_path / "sua", auth=("sua", "mk-sua"))
+        assert "bao-cao-cua-nguoi-doc.txt — đã nạp" in editor.predict([handle_file(path)], api_name="/upload")[0]
+        assert "Đã xóa" in editor.predict("bao-cao-cua-nguoi-doc", api_name="/delete")[0]
     finally:
         demo.close(verbose=False)

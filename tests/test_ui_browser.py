@@ -217,3 +217,34 @@ def test_login_page_is_vietnamese_and_lets_the_right_person_in(server, browser):
     finally:
         context.close()
         demo.close(verbose=False)
+
+
+def test_a_reader_sees_no_button_that_changes_the_library_and_an_editor_does(server, browser):
+    from rag import BaocaoService, BaocaoSettings
+    from ui.app import launch
+
+    service = BaocaoService(BaocaoSettings(db=server["folder"] / "index", auth="doc:mk-doc:reader,sua:mk-sua:editor"))
+    demo, url = launch(service, "127.0.0.1", free_port())
+    try:
+        for user, password, editor in (("doc", "mk-doc", False), ("sua", "mk-sua", True)):
+            context = browser.new_context(locale="vi-VN")
+            page = context.new_page()
+            page.goto(url)
+            page.wait_for_selector("text=Tên đăng nhập")
+            fields = page.locator("input")
+            fields.nth(0).fill(user)
+            fields.nth(1).fill(password)
+            page.get_by_role("button", name="Đăng nhập").click()
+            page.wait_for_selector("#bc-question textarea", state="visible")
+            page.get_by_role("tab", name="📚 Thư viện báo cáo").click()
+            page.wait_for_selector("#bc-library", state="visible")
+            if editor:
+                page.wait_for_selector("#bc-upload", state="visible")
+                assert "chỉ có quyền đọc" not in page.inner_text("body")
+            else:
+                page.wait_for_selector("text=chỉ có quyền đọc")
+                assert not page.locator("#bc-upload").is_visible()
+                assert not page.get_by_role("button", name="🗑 Xóa khỏi chỉ mục").is_visible()
+            context.close()
+    finally:
+        demo.close(verbose=False)

@@ -239,7 +239,8 @@ class Library:
         if refusal:
             return FileOutcome(upload, upload.stem, FAILED, refusal)
         target = self.uploads_dir / name
-        staging = self.uploads_dir / ".dang-nap" / uuid.uuid4().hex
+        # a private copy beside the uploads folder (same disk, so putting it in place is a rename)
+        staging = self.uploads_dir.with_name(f".{self.uploads_dir.name}-dang-nap") / uuid.uuid4().hex
         staged = staging / name
         try:
             staging.mkdir(parents=True)
@@ -270,6 +271,7 @@ class Library:
         """Under the write lock: the staged file becomes the upload's copy and its chunks are written;
         a failure puts the earlier copy back."""
         backup = target.with_name(f".{target.name}.truoc-khi-tai-lai")
+        target.parent.mkdir(parents=True, exist_ok=True)
         had_previous = target.exists()
         if had_previous:
             target.replace(backup)
