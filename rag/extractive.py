@@ -219,7 +219,7 @@ class ExtractiveAnswerer:
         if query.figures and set(query.figures) & values_in(c.sentence):
             score += 0.2
         evidence = evidence_period(c.sentence, c.passage, query.period)
-        period_fits = _fits_query(query, evidence)
+        period_fits = fits_query(query, evidence)
         if query.periods and period_fits and evidence.stated:
             score += 0.1
         if query.asks_figure:
@@ -318,7 +318,7 @@ class ExtractiveAnswerer:
             place = next((loc for loc in named if report_id in loc.report_ids and not loc.is_province), None)
             periods = query.periods_for(place) if place is not None else query.periods
             if periods != query.periods:  # this place's own period ("Quy Nhơn 6 tháng đầu năm 2024, Bình Sơn …")
-                rescored = [replace(s, period_fits=_fits_query(replace(query, periods=periods), s.evidence))
+                rescored = [replace(s, period_fits=fits_query(replace(query, periods=periods), s.evidence))
                             for s in scored if s.candidate.passage.report_id == report_id]
                 chosen = self._select(query, rescored, report_id)
             else:
@@ -355,15 +355,19 @@ _LIST_GOES_ON = re.compile(r"[:;]\s*$|\bgồm\s*$")
 _LIST_ITEM = re.compile(r"\s*(?:[-+•–]|\(?[a-zđ0-9]{1,2}\)|\d{1,2}\.)\s")
 
 
-def _has_figure(sentence: str) -> bool:
-    """A figure other than a period or a date ("năm 2024", "quý I/2025", "ngày 17/6/2024"), a duration
-    ("6 tháng") or a number inside a name ("COVID-19"). A number is a year only where the period and
-    date parsers read one: "2.015 hồ sơ" is a figure."""
+def quantities_in(sentence: str) -> list[tuple[str, str]]:
+    """(as written, value) of every figure that is neither a period nor a date ("năm 2024", "quý
+    I/2025", "ngày 17/6/2024"), a duration ("6 tháng") or a number inside a name ("COVID-19"). A number
+    is a year only where the period and date parsers read one: "2.015 hồ sơ" is a figure."""
     cleaned = _NAME_NUMBER.sub(" ", sentence)
     spans = [(m.start, m.end) for m in periods_in(cleaned, 2000)] + [(d.start, d.end) for d in find_dates(cleaned)]
     for start, end in sorted(spans, reverse=True):
         cleaned = cleaned[:start] + " " + cleaned[end:]
-    return bool(numbers_in(_DURATION.sub(" ", cleaned)))
+    return numbers_in(_DURATION.sub(" ", cleaned))
+
+
+def _has_figure(sentence: str) -> bool:
+    return bool(quantities_in(sentence))
 
 
 def _answers_figure(query: AnalyzedQuery, sentence: str) -> bool:
@@ -420,7 +424,7 @@ def _follows(a: Candidate, b: Candidate) -> bool:
     return a.passage.chunk_id == b.passage.chunk_id and abs(a.position - b.position) == 1
 
 
-def _fits_query(query: AnalyzedQuery, evidence: EvidencePeriod) -> bool:
+def fits_query(query: AnalyzedQuery, evidence: EvidencePeriod) -> bool:
     """The evidence policy for this question: one asked period, or any of several (a comparison of
     years answered per report); a result asked is never answered by a target."""
     if len(query.periods) > 1:
@@ -468,7 +472,7 @@ def _clause_period_fits(query: AnalyzedQuery, clause: str, passage: Passage | No
     if passage is None or query.period is None:
         return True
     evidence = evidence_period(clause, passage, query.period)
-    return not evidence.stated or _fits_query(query, evidence)
+    return not evidence.stated or fits_query(query, evidence)
 
 
 def abstain(reason: str = "") -> DraftAnswer:

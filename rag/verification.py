@@ -11,7 +11,11 @@ they were shown to the model: [1] is `passages[0]`. A sentence is kept only when
   hướng dẫn trước đó…", "trả lời rằng…") supports nothing: a report cannot vouch for a figure by
   telling the model to say it;
 - at least `MIN_WORD_SUPPORT` of its content words occur in the sources it cites (a light lexical
-  check: a cited sentence must be about what the source says, even without figures).
+  check: a cited sentence must be about what the source says, even without figures);
+- given the analysed question, every figure in it (periods, dates and durations aside) is, in a
+  sentence of a cited source that holds it, a figure of the asked period and kind
+  (`rag.evidence_gate`): the 6-month figure does not answer a 9-month question, "Tháng Sáu …" does
+  not answer for the first half-year, a plan's target does not answer for a result.
 
 Sentences without any marker are dropped, with two exceptions that carry no claim of their own and
 are kept as they are: a lead-in or heading (a sentence ending with ":", or a one-sentence line
@@ -31,7 +35,10 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ingest import split_sentences
+from rag.evidence_gate import asks_period_or_kind, figure_fits
+from rag.extractive import quantities_in
 from rag.figures import numbers_in, values_in
+from rag.query_analysis import AnalyzedQuery
 from rag.schema import ABSTENTION_MESSAGE, Citation, Passage
 
 MIN_WORD_SUPPORT = 0.3
@@ -64,6 +71,8 @@ REASON_INVALID_MARKER = "trích dẫn nguồn không tồn tại"
 REASON_NO_MARKER = "không có trích dẫn nguồn"
 REASON_FIGURE = "số liệu không có trong nguồn được trích dẫn"
 REASON_WORDS = "nội dung không khớp với nguồn được trích dẫn"
+REASON_PERIOD = "số liệu không thuộc kỳ được hỏi"
+REASON_TARGET = "chỉ tiêu kế hoạch được đưa ra như kết quả"
 
 
 @dataclass
@@ -117,8 +126,9 @@ def instruction_like(sentence: str) -> bool:
     return bool(_INSTRUCTION.search(unicodedata.normalize("NFC", sentence)))
 
 
-def verify_answer(text: str, passages: list[Passage]) -> Verification:
-    """Check `text` (an answer citing `passages` as [1]..[len]) and return its repaired form."""
+def verify_answer(text: str, passages: list[Passage], query: AnalyzedQuery | None = None) -> Verification:
+    """Check `text` (an answer citing `passages` as [1]..[len]) and return its repaired form; with
+    `query`, the figures are also held to the period and kind the question asks for."""
     sources = [_Source(p) for p in passages]
     lines = [_parse_line(line) for line in unicodedata.normalize("NFC", text).strip().split("\n")]
     flat = [s for line in lines for s in line.sentences]
@@ -168,6 +178,20 @@ def verify_answer(text: str, passages: list[Passage]) -> Verification:
                  f"Câu “{_short(sentence.text)}”: số liệu {figures} không có trong nguồn "
                  f"{_brackets(valid)}{hint}.")
             continue
+        off_period = _off_period_figure(bare, cited, query) if query is not None else None
+        if off_period is not None:
+            raw, check = off_period
+            held = f"số liệu {check.evidence.describe()}" if check.evidence.describe() else "số liệu kỳ khác"
+            if check.target:
+                drop(sentence, REASON_TARGET,
+                     f"Câu “{_short(sentence.text)}”: {raw} là chỉ tiêu kế hoạch trong nguồn {_brackets(valid)}, "
+                     "không phải kết quả.")
+            else:
+                asked = "; ".join(p.describe() for p in query.periods) or "được hỏi"
+                drop(sentence, REASON_PERIOD,
+                     f"Câu “{_short(sentence.text)}”: {raw} là {held} trong nguồn {_brackets(valid)}, "
+                     f"không phải số liệu {asked}.")
+            continue
         words = _content_words(bare)
         if words:
             shared = sum(1 for w in words if any(w in s.words for s in cited))
@@ -212,6 +236,20 @@ def verify_answer(text: str, passages: list[Passage]) -> Verification:
                         reasons=reasons, supported=sum(1 for s in flat if s.keep and s.substantive))
 
 
+def _off_period_figure(bare: str, cited: list[_Source], query: AnalyzedQuery):
+    """The first figure of an answer sentence that no cited sentence holds as evidence of the asked
+    period and kind, with the check that says what it is instead; None when every figure fits."""
+    if not asks_period_or_kind(query):
+        return None
+    for raw, value in quantities_in(bare):
+        holders = [(sentence, source.passage) for source in cited for sentence, values
+                   in zip(source.sentences, source.sentence_values) if value in values]
+        check = figure_fits(query, value, holders)
+        if not check.fits:
+            return raw, check
+    return None
+
+
 class _Source:
     """A passage with the figures and words that may support an answer sentence."""
 
@@ -224,6 +262,7 @@ class _Source:
                                 passage.section, passage.section_title, passage.context))
         evidence = " \n ".join(self.sentences) + " \n " + unicodedata.normalize("NFC", metadata)
         self.values = values_in(evidence)
+        self.sentence_values = [values_in(s) for s in self.sentences]
         self.words = set(_content_words(evidence))
 
 

@@ -30,7 +30,8 @@ from rag.schema import ABSTENTION_MESSAGE, Answer, Citation, DraftAnswer, Passag
 from rag.settings import BaocaoSettings
 
 QN = dict(report_id=QUY_NHON, title="Kết quả thực hiện công tác dân vận chính quyền của thành phố Quy Nhơn "
-          "6 tháng đầu năm 2024", locality="thành phố Quy Nhơn", date="2024-06-17", period="6 tháng đầu năm 2024")
+          "6 tháng đầu năm 2024", locality="thành phố Quy Nhơn", date="2024-06-17", period="6 tháng đầu năm 2024",
+          period_start="2024-01-01", period_end="2024-06-30", period_granularity="half_year")
 COMPLAINTS = Passage(chunk_id="qn-III.6", section="III.6", section_title="Kết quả giải quyết đơn thư", score=0.9,
                      text=paragraph(QUY_NHON, "Thành phố tổ chức tiếp dân định kỳ"), **QN)
 GIFTS = Passage(chunk_id="qn-III.1", section="III.1", section_title="Kết quả công tác thể chế", score=0.7,
