@@ -19,6 +19,7 @@ from pathlib import Path
 from ingest.errors import UnreadableReportError, explain_unexpected_error
 from ingest.html_text import html_paragraphs, looks_like_html
 from ingest.legacy_encodings import decode_legacy_text, decode_run, font_encoding
+from ingest.pdf_tables import PdfTable, find_tables, pages_drawing_lines
 
 log = logging.getLogger(__name__)
 
@@ -288,6 +289,8 @@ def read_pdf(path: Path, data: bytes) -> RawDocument:
 
     PDF text has no paragraphs, only positioned lines. A new paragraph starts where the vertical gap
     to the previous line is clearly larger than the usual line spacing, or where a line is indented.
+    A table drawn with ruling lines (ingest/pdf_tables.py) replaces the lines inside it and becomes
+    one paragraph in Markdown pipe form, like a Word table (`read_docx`).
     """
     import io
 
@@ -300,12 +303,16 @@ def read_pdf(path: Path, data: bytes) -> RawDocument:
             raise FileNotDecryptedError("password required")
         lines: list[_PdfLine] = []
         scanned: list[int] = []
+        text_pages: dict[int, list[_PdfLine]] = {}
         for page_no, page in enumerate(reader.pages):
             page_lines = _page_lines(page, page_no)
             if sum(ch.isalpha() for line in page_lines for ch in line.text) < MIN_TEXT_LAYER_LETTERS:
                 scanned.append(page_no)  # a scanned page (perhaps with a stamp's or a number's text)
             else:
-                lines.extend(page_lines)
+                text_pages[page_no] = page_lines
+        tables = find_tables(data, pages_drawing_lines({n: _page_content(reader.pages[n]) for n in text_pages}))
+        for page_no, page_lines in text_pages.items():
+            lines.extend(_with_tables(page_lines, tables.get(page_no, [])))
         page_count = len(reader.pages)
     except FileNotDecryptedError:
         raise UnreadableReportError(path, "PDF được đặt mật khẩu; hãy gỡ mật khẩu rồi nạp lại") from None
@@ -348,10 +355,33 @@ def _ocr_pages(path: Path, data: bytes, pages: list[int], has_text_layer: bool) 
 
 
 class _PdfLine:
-    __slots__ = ("page", "y", "x", "text")
+    __slots__ = ("page", "y", "x", "text", "table")
 
-    def __init__(self, page: int, y: float, x: float, text: str) -> None:
-        self.page, self.y, self.x, self.text = page, y, x, text
+    def __init__(self, page: int, y: float, x: float, text: str, table: bool = False) -> None:
+        self.page, self.y, self.x, self.text, self.table = page, y, x, text, table
+
+
+def _page_content(page) -> bytes:  # noqa: ANN001 - pypdf PageObject
+    """The page's content stream, decoded (b"" for an empty page)."""
+    contents = page.get_contents()
+    return contents.get_data() if contents is not None else b""
+
+
+def _with_tables(lines: list[_PdfLine], tables: list[PdfTable]) -> list[_PdfLine]:
+    """The page's lines with the text inside each ruled table replaced by the table itself (one
+    line of Markdown pipe rows, its own paragraph), at the table's place in reading order."""
+    if not tables:
+        return lines
+    result: list[_PdfLine] = []
+    placed: set[int] = set()
+    for line in lines:
+        inside = next((i for i, table in enumerate(tables) if table.holds(line.y)), None)
+        if inside is None:
+            result.append(line)
+        elif inside not in placed:
+            placed.add(inside)
+            result.append(_PdfLine(line.page, line.y, line.x, tables[inside].pipe_text(), table=True))
+    return result
 
 
 def _page_lines(page, page_no: int) -> list[_PdfLine]:
@@ -383,7 +413,7 @@ def _page_lines(page, page_no: int) -> list[_PdfLine]:
 
 def _lines_to_paragraphs(lines: list[_PdfLine], with_pages: bool = False) -> list:
     """Paragraphs (with the page each starts on when `with_pages`)."""
-    gaps = [a.y - b.y for a, b in zip(lines, lines[1:]) if a.page == b.page and a.y > b.y]
+    gaps = [a.y - b.y for a, b in zip(lines, lines[1:]) if a.page == b.page and a.y > b.y and not (a.table or b.table)]
     line_gap = statistics.median(gaps) if gaps else 0.0
     margin = min((line.x for line in lines), default=0.0)
     paragraphs: list[list[str]] = []
@@ -392,7 +422,9 @@ def _lines_to_paragraphs(lines: list[_PdfLine], with_pages: bool = False) -> lis
     for line in lines:
         new_paragraph = previous is None
         if previous is not None:
-            if line.page != previous.page:
+            if line.table or previous.table:
+                new_paragraph = True  # a table is a paragraph of its own (Markdown pipe rows)
+            elif line.page != previous.page:
                 new_paragraph = True  # page breaks are repaired later by the text rules
             elif line_gap and previous.y - line.y > 1.3 * line_gap:
                 new_paragraph = True

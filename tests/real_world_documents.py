@@ -114,3 +114,40 @@ def convert_with_libreoffice(source: Path, suffix: str, out_dir: Path) -> Path:
                     "--convert-to", filters[suffix], "--outdir", str(out_dir), str(source)],
                    check=True, capture_output=True, timeout=180)
     return out_dir / f"{source.stem}{suffix}"
+
+
+def write_table_pdf(text_path: Path, out: Path, after: str, caption: str, rows: list[list[str | None]], *,
+                    borders: str = "ALL", heading_rows: int = 1, col_widths: tuple[int, ...] | None = None) -> Path:
+    """The sample text as a text-layer PDF (DejaVu Sans, like `documents.write_pdf`) with a captioned
+    table after the paragraph starting with `after`, drawn by fpdf2's table: `borders` is its
+    `borders_layout` ("ALL", "HORIZONTAL_LINES", "NONE" …), the first `heading_rows` rows are
+    headings (repeated on a new page), and a None cell widens the cell before it (a merged cell)."""
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=20)
+    pdf.add_page()
+    pdf.add_font("DejaVu", "", str(DEJAVU))
+    pdf.set_font("DejaVu", size=11)
+    for paragraph in paragraphs_of(text_path):
+        pdf.multi_cell(0, 6, paragraph, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(4)
+        if not paragraph.startswith(after):
+            continue
+        pdf.multi_cell(0, 6, caption, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+        with pdf.table(borders_layout=borders, num_heading_rows=heading_rows, col_widths=col_widths,
+                       headings_style=FontFace(), line_height=6, text_align="LEFT") as table:
+            for cells in rows:
+                row = table.row()
+                for index, text in enumerate(cells):
+                    if text is None:
+                        continue
+                    span = 1
+                    while index + span < len(cells) and cells[index + span] is None:
+                        span += 1
+                    row.cell(text, colspan=span)
+        pdf.ln(4)
+    pdf.output(str(out))
+    return out

@@ -23,7 +23,7 @@ from ingest.ocr import OCR_NOTE, ocr_available
 from ingest.office import libreoffice_binary
 from ingest.tables import parse_table, row_text
 from real_world_documents import (
-    convert_with_libreoffice, write_legacy_docx, write_scanned_text_pdf, write_table_docx,
+    convert_with_libreoffice, write_legacy_docx, write_scanned_text_pdf, write_table_docx, write_table_pdf,
 )
 
 VOWELS = ("a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y")
@@ -183,7 +183,48 @@ def test_docx_table_becomes_row_chunks_with_caption(tmp_path):
     assert chunks[0].text.startswith(TABLE_CAPTION) or TABLE_CAPTION in chunks[0].text
 
 
-@pytest.mark.parametrize("form", ["docx", "markdown"])
+def pdf_table_chunks(path: Path) -> list[str]:
+    return [c.text for c in SectionChunker().chunk(parse_report(path)) if "Lĩnh vực: " in c.text]
+
+
+def test_pdf_grid_table_becomes_row_chunks_with_caption(tmp_path):
+    path = write_table_pdf(report_path(TINH_AN), tmp_path / "tinh-an.pdf", "2.1.", TABLE_CAPTION, TABLE_ROWS)
+    chunks = pdf_table_chunks(path)
+    assert len(chunks) == 1 and chunks[0].startswith(TABLE_CAPTION)
+    for row in TABLE_ROWS[1:]:
+        assert "; ".join(f"{label}: {cell}" for label, cell in zip(TABLE_ROWS[0], row)) in chunks[0]
+    assert "1Đất đai286" not in "".join(chunk_texts(path))  # the row's text is not read again as a line
+
+
+def test_pdf_table_with_merged_header_and_wrapped_cells(tmp_path):
+    rows = [["STT", "Lĩnh vực", "Kết quả", None], ["", "", "Tiếp nhận", "Đúng hạn"],
+            ["1", "Đất đai, tài nguyên và môi trường cấp xã", "286", "271"], ["2", "Hộ tịch", "1.342", "1.339"]]
+    path = write_table_pdf(report_path(TINH_AN), tmp_path / "tinh-an.pdf", "2.1.", TABLE_CAPTION, rows,
+                           heading_rows=2, col_widths=(10, 40, 25, 25))
+    chunks = pdf_table_chunks(path)
+    assert ("STT: 1; Lĩnh vực: Đất đai, tài nguyên và môi trường cấp xã; Kết quả - Tiếp nhận: 286; "
+            "Kết quả - Đúng hạn: 271") in chunks[0]
+
+
+def test_pdf_table_over_a_page_break_keeps_its_header_on_both_pages(tmp_path):
+    rows = [TABLE_ROWS[0]] + [[str(i), f"Thủ tục số {i}", str(100 + i), str(90 + i)] for i in range(1, 61)]
+    path = write_table_pdf(report_path(TINH_AN), tmp_path / "tinh-an.pdf", "2.1.", TABLE_CAPTION, rows)
+    text = "\n".join(pdf_table_chunks(path))
+    for i in (1, 30, 60):
+        assert f"STT: {i}; Lĩnh vực: Thủ tục số {i}; Hồ sơ tiếp nhận: {100 + i}; Giải quyết đúng hạn: {90 + i}" in text
+    assert "Lĩnh vực: Lĩnh vực" not in text  # the header repeated on the next page is a header again
+
+
+def test_pdf_in_prose_has_no_table(tmp_path):
+    from documents import write_pdf
+    from ingest.tables import is_row_line
+
+    for report_id in (TINH_AN, QUANG_MINH):
+        texts = chunk_texts(write_pdf(report_path(report_id), tmp_path / f"{report_id}.pdf"))
+        assert not [line for text in texts for line in text.split("\n") if is_row_line(line)]
+
+
+@pytest.mark.parametrize("form", ["docx", "markdown", "pdf"])
 def test_question_about_a_table_cell_is_answered_and_cites_its_row(form, minilm_env, tmp_path):
     from rag import BaocaoService, BaocaoSettings
 
@@ -191,6 +232,8 @@ def test_question_about_a_table_cell_is_answered_and_cites_its_row(form, minilm_
     folder.mkdir()
     if form == "docx":
         write_table_docx(report_path(TINH_AN), folder / "tinh-an.docx", "2.1.", TABLE_CAPTION, TABLE_ROWS)
+    elif form == "pdf":
+        write_table_pdf(report_path(TINH_AN), folder / "tinh-an.pdf", "2.1.", TABLE_CAPTION, TABLE_ROWS)
     else:
         text = report_path(TINH_AN).read_text(encoding="utf-8")
         pipe = "\n".join("| " + " | ".join(row) + " |" for row in TABLE_ROWS[:1])
