@@ -370,17 +370,27 @@ def _page_content(page) -> bytes:  # noqa: ANN001 - pypdf PageObject
 def _with_tables(lines: list[_PdfLine], tables: list[PdfTable]) -> list[_PdfLine]:
     """The page's lines with the text inside each ruled table replaced by the table itself (one
     line of Markdown pipe rows, its own paragraph), at the table's place in reading order."""
-    if not tables:
+    if not lines or not tables:
         return lines
     result: list[_PdfLine] = []
     placed: set[int] = set()
+
+    def place(index: int) -> None:
+        if index not in placed:
+            placed.add(index)
+            result.append(_PdfLine(lines[0].page, tables[index].top, 0.0, tables[index].pipe_text(), table=True))
+
     for line in lines:
+        for index, table in enumerate(tables):  # a table above this line whose text pypdf did not place
+            if table.bottom > line.y + 1.0:
+                place(index)
         inside = next((i for i, table in enumerate(tables) if table.holds(line.y)), None)
         if inside is None:
             result.append(line)
-        elif inside not in placed:
-            placed.add(inside)
-            result.append(_PdfLine(line.page, line.y, line.x, tables[inside].pipe_text(), table=True))
+        else:
+            place(inside)
+    for index in range(len(tables)):
+        place(index)
     return result
 
 
@@ -415,7 +425,7 @@ def _lines_to_paragraphs(lines: list[_PdfLine], with_pages: bool = False) -> lis
     """Paragraphs (with the page each starts on when `with_pages`)."""
     gaps = [a.y - b.y for a, b in zip(lines, lines[1:]) if a.page == b.page and a.y > b.y and not (a.table or b.table)]
     line_gap = statistics.median(gaps) if gaps else 0.0
-    margin = min((line.x for line in lines), default=0.0)
+    margin = min((line.x for line in lines if not line.table), default=0.0)
     paragraphs: list[list[str]] = []
     starts: list[int] = []
     previous: _PdfLine | None = None
