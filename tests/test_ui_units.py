@@ -111,6 +111,23 @@ def test_sources_panel_shows_metadata_and_only_the_newest_turn():
     assert 'data-copy="Tiếp nhận 147 vụ khiếu nại [1].\n\nNguồn:\n[1] Báo cáo 6 tháng' in panel
 
 
+def test_sources_panel_says_when_a_passage_was_read_from_a_scan():
+    from dataclasses import replace
+
+    from ingest.ocr import OCR_NOTE
+
+    scanned = answer(citations=[replace(citation(), source_note=OCR_NOTE), citation(n=2)])
+    panel = render_sources([scanned])
+    first, second = panel.split('id="bc-src-0-2"')
+    assert 'class="bc-source-note"' in first and "văn bản nhận dạng từ ảnh quét" in first
+    assert "bc-source-note" not in second  # a text-layer passage carries no note
+    assert "văn bản nhận dạng từ ảnh quét" not in render_sources([answer()])
+    near = Passage(chunk_id="x", report_id="001_h", section="II.1", section_title="Đơn thư", text="Đoạn gần nhất.",
+                   score=0.4, title="Báo cáo Hạ Long", locality="thành phố Hạ Long", date="2020-11", ocr=True)
+    abstained = answer(text=ABSTENTION_MESSAGE, abstained=True, citations=[], retrieved=[near])
+    assert "văn bản nhận dạng từ ảnh quét" in render_sources([abstained])
+
+
 @pytest.mark.parametrize("iso, shown", [("2024-06-17", "17/6/2024"), ("2024-03", "3/2024"), ("2024", "2024"),
                                         ("", "")])
 def test_dates_in_vietnamese_order(iso, shown):

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from ingest.ocr import OCR_NOTE
 from rag.schema import Answer, Citation, Passage
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -204,12 +205,20 @@ def chat_messages(questions_and_answers: Sequence[tuple[str, Answer]]) -> list[d
 
 # --- the sources panel ------------------------------------------------------------------------------
 
-def _meta_line(locality: str, date: str, section: str, section_title: str, report_id: str) -> str:
+SOURCE_NOTE_HINT = "Đoạn này được nhận dạng chữ (OCR) từ bản scan, có thể đọc sai chữ hoặc số: hãy đối chiếu với bản gốc."
+
+
+def _meta_line(locality: str, date: str, section: str, section_title: str, report_id: str,
+               note: str = "") -> str:
+    """Where the passage comes from; `note` says how its text was obtained (Citation.source_note:
+    recognised from a scan), because a figure read by OCR may be misread."""
     bits = [b for b in (locality, format_date(date)) if b]
     where = " · ".join(html.escape(b) for b in bits)
+    shown_note = (f'<span class="bc-source-note" title="{html.escape(SOURCE_NOTE_HINT)}">'
+                  f'{html.escape(note)}</span>') if note else ""
     return (f'<div class="bc-meta">{where}{" · " if where else ""}'
             f'<span class="bc-section">{html.escape(section_label(section, section_title))}</span>'
-            f'<span class="bc-report-id" title="Mã báo cáo">{html.escape(report_id)}</span></div>')
+            f'<span class="bc-report-id" title="Mã báo cáo">{html.escape(report_id)}</span>{shown_note}</div>')
 
 
 OPEN_SOURCES = 3
@@ -224,7 +233,7 @@ def _citation_block(turn: int, citation: Citation) -> str:
         f'<details class="bc-src" id="{source_anchor(turn, citation.n)}"{opened}>'
         f'<summary><span class="bc-n">[{citation.n}]</span> '
         f'<span class="bc-title">{html.escape(citation.title or citation.report_id)}</span>'
-        f'{_meta_line(citation.locality, citation.date, citation.section, citation.section_title, citation.report_id)}'
+        f'{_meta_line(citation.locality, citation.date, citation.section, citation.section_title, citation.report_id, citation.source_note)}'
         f'</summary>{missing}<div class="bc-passage">{passage}</div></details>'
     )
 
@@ -234,7 +243,7 @@ def _passage_block(turn: int, rank: int, passage: Passage) -> str:
         f'<details class="bc-src bc-near" id="{source_anchor(turn, f"p{rank}")}"{" open" if rank == 1 else ""}>'
         f'<summary><span class="bc-n">{rank}.</span> '
         f'<span class="bc-title">{html.escape(passage.title or passage.report_id)}</span>'
-        f'{_meta_line(passage.locality, passage.date, passage.section, passage.section_title, passage.report_id)}'
+        f'{_meta_line(passage.locality, passage.date, passage.section, passage.section_title, passage.report_id, OCR_NOTE if passage.ocr else "")}'
         f'</summary><div class="bc-passage">{html.escape(passage.text)}</div></details>'
     )
 
