@@ -461,6 +461,7 @@ def clause_holding(query: AnalyzedQuery, sentence: str, passage: Passage | None 
     for needs in ([[m] for m in counted] or [[]]):
         fitting = [i for i, clause in enumerate(clauses)
                    if _answers_figure(query, clause) and all(_counts(m, clause) for m in needs)
+                   and values_in(clause) - set(query.figures)  # not only the figures the question quotes
                    and _clause_period_fits(query, clause, passage)]
         if len(fitting) != 1:  # none, or several the question does not tell apart: the whole sentence
             return sentence

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ingest import ReportMetadata, normalize_text, strip_diacritics
 from ingest.gazetteer import LOCALITY_LEVELS, Gazetteer
@@ -68,7 +69,7 @@ class KnownLocality:
     report_ids: tuple[str, ...]
     is_province: bool = False
 
-    @property
+    @cached_property
     def folded(self) -> str:
         return fold(self.name)
 

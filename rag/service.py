@@ -17,9 +17,10 @@ from ingest.gazetteer import load_gazetteer
 from ingest.periods import year_period
 from rag.conversation import resolve_follow_up
 from rag.evidence import AskedPeriod
-from rag.report_selection import latest_reports, reports_for_period, series_reports
+from rag.report_selection import latest_reports, report_period, reports_for_period, series_reports
 from rag.extractive import ExtractiveAnswerer, abstain
 from rag.query_analysis import AnalyzedQuery, LocalityGazetteer, analyze_query, reporting_years
+from rag.precedents import PrecedentFilters, PrecedentFinder, PrecedentResult
 from rag.retrievers import HybridRetriever, hit_to_node, node_to_passage, round_robin
 from rag.schema import Answer, AnswerProgress, DraftAnswer, Passage, QueryFilters
 from rag.settings import BaocaoSettings
@@ -218,6 +219,8 @@ class BaocaoService:
             notices.append("Không tìm thấy đoạn nào trong báo cáo của nơi được hỏi; đã tìm trong mọi báo cáo.")
         if explicit is not None and not explicit:
             notices.append("Không có báo cáo nào khớp với bộ lọc đã chọn.")
+        if self.store.lexical_notice:  # the BM25 side is being rebuilt: dense retrieval only
+            notices.append(self.store.lexical_notice)
         return [node_to_passage(n) for n in nodes], notices
 
     @staticmethod
@@ -226,6 +229,10 @@ class BaocaoService:
         """Among the reports in scope, those of the period asked, the latest, or a series
         (`rag.report_selection`); the scope is left as it is when the choice would leave nothing."""
         scope = [r.metadata for r in catalog.reports if restrict is None or r.report_id in restrict]
+        for source in query.source_periods:  # "(theo báo cáo 6 tháng đầu năm 2024)" names the report to read
+            named = {m.report_id for m in scope if source.fits(report_period(m))}
+            if named:
+                restrict, scope = named, [m for m in scope if m.report_id in named]
         if query.asks_series and restrict is not None:
             series = series_reports(query.period, scope)
             if len(series) > 1:
@@ -233,7 +240,15 @@ class BaocaoService:
         if query.latest and restrict is not None:
             return latest_reports(scope) or restrict, []
         if query.period is not None and restrict is not None and len(scope) > 1:
-            return reports_for_period(query.period, scope) or restrict, []
+            # place by place: one place's period must not drop another place named beside it
+            by_place: dict[str, list] = {}
+            for meta in scope:
+                by_place.setdefault(meta.locality or meta.report_id, []).append(meta)
+            chosen: set[str] = set()
+            for reports in by_place.values():
+                ids = {m.report_id for m in reports}
+                chosen |= (reports_for_period(query.period, reports) or ids) if len(reports) > 1 else ids
+            return chosen, []
         return restrict, []
 
     def _retrieve_per_place(self, text: str, places: list[set[str]], k: int, boost: set[str]):
@@ -249,6 +264,10 @@ class BaocaoService:
         catalog = self.catalog()
         analyzed = analyze_query(query, catalog.gazetteer, load_gazetteer())
         return self._retrieve(analyzed, filters or QueryFilters(), k or self.settings.search_k, catalog)[0]
+
+    def precedents(self, query: str, filters: PrecedentFilters | None = None, k: int = 10) -> PrecedentResult:
+        """One row per report that describes (then mentions) the topic, best first (rag/precedents.py)."""
+        return PrecedentFinder(self.store, self.embedding, self.catalog().reports).search(query, filters, k)
 
     def ask(self, question: str, filters: QueryFilters | None = None, history: Sequence[Answer] = (),
             k: int | None = None) -> Answer:
