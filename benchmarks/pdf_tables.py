@@ -12,6 +12,7 @@ by LibreOffice. Every strategy reads every page:
 - plumber-lines: pdfplumber's `find_tables()` with its default settings (cells from ruling lines
   and rectangles);
 - plumber-text: pdfplumber with the "text" strategy both ways (columns and rows from text alignment);
+- plumber-text-columns: rows from ruling lines, columns from text alignment;
 - pypdf-layout: pypdf's `extract_text(extraction_mode="layout")`, lines cut into cells at runs of two
   or more spaces, three or more consecutive lines with the same number (two or more) of cells.
 
@@ -153,6 +154,7 @@ def pipeline(data: bytes, folder: Path) -> tuple[list[Rows], int]:
 STRATEGIES: dict[str, Strategy] = {
     "plumber-lines": plumber(None),
     "plumber-text": plumber({"vertical_strategy": "text", "horizontal_strategy": "text"}),
+    "plumber-text-columns": plumber({"vertical_strategy": "text", "horizontal_strategy": "lines"}),
     "pypdf-layout": pypdf_layout,
 }
 
