@@ -20,6 +20,7 @@ from rag.evidence import AskedPeriod
 from rag.report_selection import latest_reports, report_period, reports_for_period, series_reports
 from rag.extractive import ExtractiveAnswerer, abstain
 from rag.query_analysis import AnalyzedQuery, LocalityGazetteer, analyze_query, reporting_years
+from rag.figure_table import FigureTable, figure_rows
 from rag.precedents import PrecedentFilters, PrecedentFinder, PrecedentResult
 from rag.retrievers import HybridRetriever, hit_to_node, node_to_passage, round_robin
 from rag.schema import Answer, AnswerProgress, DraftAnswer, Passage, QueryFilters
@@ -268,6 +269,13 @@ class BaocaoService:
     def precedents(self, query: str, filters: PrecedentFilters | None = None, k: int = 10) -> PrecedentResult:
         """One row per report that describes (then mentions) the topic, best first (rag/precedents.py)."""
         return PrecedentFinder(self.store, self.embedding, self.catalog().reports).search(query, filters, k)
+
+    def compare_figures(self, question: str, filters: PrecedentFilters | None = None, k: int = 10) -> FigureTable:
+        """A figure across places or periods: each report the precedent search finds is asked alone,
+        so the evidence policy decides row by row (rag/figure_table.py)."""
+        found = self.precedents(question, filters, k)
+        rows = figure_rows(question, found.rows, lambda rid: self.ask(question, QueryFilters(report_ids=(rid,))))
+        return FigureTable(question, found.filters, rows, found.notices)
 
     def ask(self, question: str, filters: QueryFilters | None = None, history: Sequence[Answer] = (),
             k: int | None = None) -> Answer:

@@ -391,6 +391,28 @@ class LexicalIndex:
         with self._lock:
             self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
+    def document_frequencies(self, tokens: Iterable[str]) -> tuple[dict[str, int], int]:
+        """({token: live chunks holding it}, live chunks in all) for BM25 tokens as `lexical_tokens`
+        writes them ("kheo", "van_kheo"): how rare a word is in the whole library, which a caller that
+        weighs words of its own (the precedent finder) needs and a sample of chunks cannot tell."""
+        wanted = {token: int(_hash(token)) for token in dict.fromkeys(tokens)}
+        found = dict.fromkeys(wanted, 0)
+        with self._lock:
+            live = self._live_docs()
+            if not wanted or not live.count:
+                return found, live.count
+            by_hash = {h: t for t, h in wanted.items()}
+            marks = ",".join("?" * len(by_hash))
+            docs_of: dict[str, list[np.ndarray]] = {}
+            for term, doc_blob in self._conn.execute(
+                    f"SELECT term, docs FROM postings WHERE term IN ({marks})", list(by_hash)):
+                docs_of.setdefault(by_hash[term], []).append(np.frombuffer(doc_blob, dtype="<i4"))
+            for token, parts in docs_of.items():
+                docs = np.concatenate(parts)
+                docs = docs[docs < len(live.alive)]
+                found[token] = int(live.alive[docs].sum())
+        return found, live.count
+
     # --- search ---------------------------------------------------------------------------------
 
     def _live_docs(self) -> _LiveDocs:
