@@ -57,6 +57,24 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", type=int, default=None, help="số đoạn lấy về")
     ask.add_argument("--json", action="store_true")
 
+    precedents = commands.add_parser(
+        "precedents", parents=[common], help="tìm tiền lệ: các báo cáo đã làm việc này, mỗi báo cáo một dòng",
+        description="Mỗi báo cáo một dòng, tốt nhất trước: báo cáo mô tả việc đã làm xếp trên báo cáo chỉ nhắc qua.")
+    precedents.add_argument("topic", help="chủ đề, ví dụ: \"những địa phương nào đã xây dựng mô hình Dân vận khéo?\"")
+    precedents.add_argument("-k", type=int, default=10, help="số báo cáo tối đa (mặc định 10)")
+    precedents.add_argument("--json", action="store_true")
+    precedents.add_argument("--level", action="append", default=[],
+                            help="cấp: xã, phường, thị trấn, huyện, quận, thị xã, thành phố, tỉnh (lặp lại được)")
+    precedents.add_argument("--province", action="append", default=[], help="tỉnh/thành (trước hoặc sau sáp nhập)")
+    precedents.add_argument("--year", action="append", type=int, default=[], help="năm của kỳ báo cáo")
+    precedents.add_argument("--period", default="", help="kỳ báo cáo, ví dụ \"6 tháng đầu năm 2024\", \"quý I/2025\"")
+    precedents.add_argument("--report", action="append", default=[], metavar="REPORT_ID", help="chỉ trong báo cáo này")
+    precedents.add_argument("--figures", action="store_true",
+                            help="bảng so sánh một số liệu giữa các nơi/kỳ: mỗi báo cáo một dòng với số liệu, "
+                                 "đơn vị, kỳ và trích dẫn (dòng không có số liệu đúng loại và kỳ thì ghi rõ)")
+    precedents.add_argument("--export", type=Path, metavar="FILE",
+                            help="ghi kết quả ra tệp .csv, .xlsx (để phân tích) hoặc .docx (làm công văn)")
+
     serve = commands.add_parser("serve", parents=[common], help="mở ứng dụng web hỏi đáp")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=7860)
@@ -193,6 +211,67 @@ def cmd_ask(service: BaocaoService, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_precedents(service: BaocaoService, args: argparse.Namespace) -> int:
+    from rag.precedent_exports import FORMATS, PrecedentTable, export
+    from rag.precedents import PrecedentFilters
+
+    if args.k < 1:
+        print("Lỗi: -k phải là số nguyên dương.", file=sys.stderr)
+        return 2
+    if args.export and args.export.suffix.lower() not in FORMATS:
+        print(f"Lỗi: --export {args.export}: chỉ hỗ trợ {', '.join(FORMATS)}", file=sys.stderr)
+        return 2
+    filters = PrecedentFilters(levels=tuple(args.level), provinces=tuple(args.province), years=tuple(args.year),
+                               period=args.period, report_ids=tuple(args.report))
+    if args.figures:
+        return _print_figures(service.compare_figures(args.topic, filters, k=args.k), args)
+    result = service.precedents(args.topic, filters, k=args.k)
+    human = sys.stderr if args.json else sys.stdout
+    if args.export:
+        written = export(PrecedentTable(result), args.export)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for notice in result.notices:
+            print(f"(!) {notice}")
+        if not result.rows:
+            print(f"Không tìm thấy báo cáo nào về “{result.topic or args.topic}”.")
+        for rank, row in enumerate(result.rows, 1):
+            where = ", ".join(part for part in (row.locality, row.province if row.province not in row.locality else "")
+                              if part)
+            print(f"[{rank}] {row.score:.3f} ({row.kind_label})  {where or '(không rõ địa phương)'}  "
+                  f"{row.document_type} {row.period}  {row.report_id}")
+            print(f"    {row.citation()}")
+            print(f"    “{row.quote[:300]}{'…' if len(row.quote) > 300 else ''}”")
+    if args.export:
+        print(f"Đã ghi {len(result.rows)} dòng vào {written}", file=human)
+    return 0
+
+
+def _print_figures(table, args: argparse.Namespace) -> int:
+    from rag.precedent_exports import FigureExportTable, export
+
+    if args.export:
+        written = export(FigureExportTable(table), args.export)
+    if args.json:
+        print(json.dumps(table.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for notice in table.notices:
+            print(f"(!) {notice}")
+        if not table.rows:
+            print("Không tìm thấy báo cáo nào về chủ đề này.")
+        for rank, row in enumerate(table.rows, 1):
+            figure = f"{row.value} {row.unit}".strip() if row.found else "—"
+            print(f"[{rank}] {row.locality or row.report_id}  ({row.report_period})  {figure}"
+                  f"{'  [' + row.period + ']' if row.found and row.period else ''}")
+            print(f"    {row.answer[:300]}")
+            if row.citation:
+                print(f"    Nguồn: {row.citation}")
+    if args.export:
+        print(f"Đã ghi {len(table.rows)} dòng vào {written}", file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
 def cmd_serve(service: BaocaoService, args: argparse.Namespace) -> int:
     from ui.app import serve  # gradio is imported only when the app is asked for
 
@@ -222,8 +301,8 @@ def cmd_hash_password(service: BaocaoService, args: argparse.Namespace) -> int:
 def cmd_eval(service: BaocaoService, args: argparse.Namespace) -> int:
     # imported in the command: loading the evaluation is not every command's business
     from evals.dataset import load_dataset
-    from evals.gate import (THRESHOLDS_FILE, baseline_path, format_gate, gate, load_baseline, load_thresholds,
-                            write_baseline)
+    from evals.gate import (THRESHOLDS_FILE, baseline_path, dataset_name, format_gate, gate, load_baseline,
+                            load_thresholds, write_baseline)
     from evals.report import write_report
     from evals.runner import aggregate_rows, format_table, run_eval, split_paths, write_jsonl
 
@@ -235,7 +314,8 @@ def cmd_eval(service: BaocaoService, args: argparse.Namespace) -> int:
         return 2
     split = None if args.dataset else (args.split or "test")
     paths = args.dataset or split_paths(split)
-    if args.write_baseline and split is None and args.baseline is None:
+    named = dataset_name(args.dataset) if args.dataset else None  # evals/datasets/<name>.jsonl: its own gate
+    if args.write_baseline and split is None and args.baseline is None and named is None:
         print("Lỗi: --write-baseline cần --split (hoặc --baseline TỆP khi dùng --dataset).", file=sys.stderr)
         return 2
     items = []
@@ -252,8 +332,8 @@ def cmd_eval(service: BaocaoService, args: argparse.Namespace) -> int:
         print(f"Lỗi: id câu hỏi bị trùng: {', '.join(duplicates[:10])}", file=sys.stderr)
         return 2
     # Read the gate's inputs before the run, so that a bad file fails fast.
-    thresholds = load_thresholds(args.thresholds or THRESHOLDS_FILE) if args.gate else None
-    base_file = args.baseline or (baseline_path(split) if split else None)
+    thresholds = load_thresholds(args.thresholds or THRESHOLDS_FILE, dataset=named) if args.gate else None
+    base_file = args.baseline or (baseline_path(split) if split else baseline_path(named) if named else None)
     baseline = None
     if base_file is not None and base_file.is_file() and not args.write_baseline:
         baseline = load_baseline(base_file)
@@ -308,7 +388,7 @@ def cmd_eval(service: BaocaoService, args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"ingest": cmd_ingest, "list": cmd_list, "remove": cmd_remove, "search": cmd_search, "ask": cmd_ask,
-            "serve": cmd_serve, "eval": cmd_eval, "hash-password": cmd_hash_password}
+            "precedents": cmd_precedents, "serve": cmd_serve, "eval": cmd_eval, "hash-password": cmd_hash_password}
 
 if __name__ == "__main__":
     sys.exit(main())

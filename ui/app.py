@@ -12,10 +12,12 @@ Endpoints a client can call (gradio_client, all under their api_name):
   /feedback (turn, rating "up"|"down", comment)   -> message
   /export ()                                      -> the feedback as eval-set JSON Lines
   /evaluate (split)                               -> status, metrics per type, failed questions
+  /precedents (topic, mode, levels, provinces, years, period, k) -> status, table, … (streams; ui/precedents.py)
+  /precedents_export_csv|xlsx|docx ()             -> the last search of the session as a file (editors)
 The other events of the page (a thumb click, a filter change, refresh) are private.
 
-With a login (BAOCAO_AUTH, ui/auth.py) a reader may only /ask and /feedback: /upload, /delete,
-/reindex, /evaluate and /export answer with a refusal, and the page hides their buttons. /upload reads
+With a login (BAOCAO_AUTH, ui/auth.py) a reader may only /ask, /feedback and /precedents: /upload,
+/delete, /reindex, /evaluate, /export and the precedent exports answer with a refusal, and the page hides their buttons. /upload reads
 only files inside Gradio's upload folder (ui/library.py `Library.refusal`).
 """
 
@@ -43,6 +45,7 @@ from ui.chat import ChatController, Conversation, filters_summary, make_filters
 from ui.evaluation import FAILURE_HEADERS, METRICS_HEADERS, SPLIT_CHOICES, Evaluation, failures_table
 from ui.feedback import DOWN, UP, FeedbackStore
 from ui.library import ACCEPTED_TYPES, EMPTY_LIBRARY, TABLE_HEADERS, Library
+from ui.precedents import build_precedents_tab
 from ui.sources import render_sources
 from ui.texts import (
     AUTH_MESSAGE,
@@ -148,6 +151,9 @@ def build_app(service: BaocaoService) -> gr.Blocks:
                                              elem_id="bc-filter-k")
                     gr.Markdown("### 📄 Nguồn")
                     sources = gr.HTML(render_sources([]), elem_id="bc-sources")
+
+            # --- precedents (ui/precedents.py) ---------------------------------------------------------
+            build_precedents_tab(demo, service, library, roles, _username)
 
             # --- library ---------------------------------------------------------------------------
             with gr.Tab("📚 Thư viện báo cáo", id="library") as library_tab:
