@@ -155,7 +155,7 @@ def test_a_new_question_is_not_taken_for_a_follow_up(sample_service):
 # --- the LLM path through the service --------------------------------------------------------------
 
 @pytest.fixture
-def llm_service(sample_settings, server):
+def llm_service(sample_settings, sample_service, server):  # sample_service: the index is built
     settings = BaocaoSettings(db=sample_settings.db, llm="openai", llm_base_url=server.openai_url,
                               llm_model="test", llm_timeout_s=2)
     return BaocaoService(settings)
@@ -179,7 +179,7 @@ def test_llm_invented_figure_is_replaced_and_the_user_told(llm_service, server):
     assert answer.answerer == "extractive" and answer.notices
 
 
-def test_unreachable_llm_gives_the_extractive_answer_and_a_notice(sample_settings):
+def test_unreachable_llm_gives_the_extractive_answer_and_a_notice(sample_settings, sample_service):
     import socket
 
     with socket.socket() as sock:

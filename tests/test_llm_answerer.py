@@ -423,3 +423,120 @@ def test_condense_question_without_history_or_server():
     dead = openai_llm(f"http://127.0.0.1:{free_port()}/v1")
     assert condense_question(dead, [], "còn năm 2020?") == "còn năm 2020?"
     assert condense_question(dead, [previous_turn()], "còn năm 2020?") == "còn năm 2020?"
+
+
+# --- the evidence policy, before and after generation ---------------------------------------------------
+# Near misses planted for the model: the real 6-month Quy Nhơn passages asked about 9 months or a whole
+# year, and hand-written fixtures (marked as such) for what no sample report has: a 9-month report that
+# also states its 6-month figure, a monthly report that states the month and the half-year, a report that
+# states a result and a target.
+
+NINE_MONTHS_QUESTION = "Quy Nhơn 9 tháng đầu năm 2024 tiếp nhận bao nhiêu vụ khiếu nại?"
+# FIXTURE (hand-written, no sample report is a 9-month report).
+NINE_MONTHS = Passage(
+    chunk_id="qn9-III.6", report_id="qn9", section="III.6", section_title="Kết quả giải quyết đơn thư", score=0.9,
+    title="Báo cáo kết quả công tác dân vận chính quyền 9 tháng đầu năm 2024", locality="thành phố Quy Nhơn",
+    date="2024-09-20", period="9 tháng đầu năm 2024", period_start="2024-01-01", period_end="2024-09-30",
+    period_granularity="months_to_date",
+    text="Tính chung 9 tháng đầu năm 2024, thành phố tiếp nhận 215 vụ khiếu nại, 02 vụ tố cáo. "
+         "Riêng 6 tháng đầu năm 2024, thành phố tiếp nhận 147 vụ khiếu nại.")
+# FIXTURE (hand-written): a monthly report states the month's figure and the half-year's.
+JUNE_CPI = Passage(
+    chunk_id="cm-06", report_id="cm", section="I", section_title="Chỉ số giá tiêu dùng", score=0.9,
+    title="Báo cáo tình hình kinh tế - xã hội tháng 6 năm 2025", locality="tỉnh Cà Mau", date="2025-06-29",
+    period="tháng 6 năm 2025", period_start="2025-06-01", period_end="2025-06-30", period_granularity="month",
+    text="Tháng Sáu, chỉ số giá tiêu dùng tăng 0,48% so với tháng trước. "
+         "Tính chung 6 tháng đầu năm 2025, chỉ số giá tiêu dùng bình quân tăng 3,27% so với cùng kỳ.")
+HALF_YEAR_CPI_QUESTION = "Chỉ số giá tiêu dùng bình quân 6 tháng đầu năm 2025 của Cà Mau tăng bao nhiêu phần trăm?"
+# FIXTURE (hand-written): a result and a target in one report.
+IDENTITY = Passage(
+    chunk_id="bn-II", report_id="bn", section="II", section_title="Chuyển đổi số", score=0.9,
+    title="Báo cáo kết quả chuyển đổi số năm 2024", locality="tỉnh Bắc Ninh", date="2024-12-20", period="năm 2024",
+    period_start="2024-01-01", period_end="2024-12-31", period_granularity="year",
+    text="Năm 2024, tỷ lệ người dân có tài khoản định danh điện tử đạt 65%. "
+         "Phấn đấu đến năm 2030, tỷ lệ người dân có tài khoản định danh điện tử đạt 80%.")
+RESULT_QUESTION = "Kết quả tỷ lệ người dân có tài khoản định danh điện tử của Bắc Ninh đạt được là bao nhiêu?"
+
+
+@pytest.mark.parametrize("question", [
+    NINE_MONTHS_QUESTION,
+    "quy nhon 9 thang dau nam 2024 tiep nhan bao nhieu vu khieu nai",
+    "Cả năm 2024 Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại?",
+])
+def test_only_another_periods_evidence_means_no_model_call(server, question):
+    server.script(Reply(content="Thành phố Quy Nhơn đã tiếp nhận 147 vụ khiếu nại [1]."))
+    _, draft = run_stream(LLMAnswerer(openai_llm(server.openai_url), real_extractive), question=question)
+    assert server.requests == []
+    assert draft == real_extractive(question, PASSAGES)  # the extractive "what exists instead" abstention
+    assert draft.abstained and "không có số liệu" in draft.text and "6 tháng đầu năm 2024" in draft.text
+    assert "147 vụ khiếu nại" in draft.text and draft.citations[0].chunk_id == "qn-III.6"
+
+
+def test_a_bare_year_is_answered_by_evidence_within_it(server):
+    server.script(Reply(content=GOOD))
+    _, draft = run_stream(LLMAnswerer(openai_llm(server.openai_url), extractive),
+                          question="Năm 2024 Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại?")
+    assert len(server.requests) == 1 and draft.answerer == "llm" and draft.text == GOOD
+
+
+def test_the_model_sees_only_passages_of_the_asked_period(server):
+    server.script(Reply(content="Tính chung 9 tháng đầu năm 2024, thành phố tiếp nhận 215 vụ khiếu nại [1]."))
+    _, draft = run_stream(LLMAnswerer(openai_llm(server.openai_url), extractive), question=NINE_MONTHS_QUESTION,
+                          passages=[COMPLAINTS, GIFTS, NINE_MONTHS])
+    prompt = server.requests[0]["body"]["messages"][-1]["content"]
+    assert prompt.count("<nguon ") == 1 and '<nguon so="1" bao_cao="Báo cáo kết quả công tác dân vận chính quyền 9' \
+        in prompt and "192 vụ yêu cầu" not in prompt
+    assert draft.answerer == "llm" and draft.citations[0].chunk_id == "qn9-III.6"
+
+
+@pytest.mark.parametrize(("question", "passage", "wrong", "right"), [
+    (NINE_MONTHS_QUESTION, NINE_MONTHS, "Thành phố Quy Nhơn tiếp nhận 147 vụ khiếu nại [1].",
+     "Thành phố Quy Nhơn tiếp nhận 215 vụ khiếu nại [1]."),
+    (HALF_YEAR_CPI_QUESTION, JUNE_CPI, "Chỉ số giá tiêu dùng bình quân tăng 0,48% [1].",
+     "Chỉ số giá tiêu dùng bình quân tăng 3,27% so với cùng kỳ [1]."),
+    ("Chỉ số giá tiêu dùng tháng 6/2025 của Cà Mau tăng bao nhiêu phần trăm?", JUNE_CPI,
+     "Chỉ số giá tiêu dùng tăng 3,27% [1].", "Chỉ số giá tiêu dùng tăng 0,48% so với tháng trước [1]."),
+])
+def test_a_figure_of_another_period_is_rejected_and_the_right_one_passes(server, question, passage, wrong, right):
+    answerer = LLMAnswerer(openai_llm(server.openai_url), real_extractive)
+    server.script(Reply(content=right))
+    _, good = run_stream(answerer, question=question, passages=[passage])
+    assert good.answerer == "llm" and good.text == right and good.notices == []
+
+    server.script(Reply(content=wrong))
+    _, rejected = run_stream(answerer, question=question, passages=[passage])
+    assert_fallback(rejected, "số liệu không thuộc kỳ được hỏi", real_extractive, passages=[passage],
+                    question=question)
+    assert wrong[:-5] not in rejected.text
+
+    server.script(Reply(content=f"{right} {wrong}"))  # the right figure, then another period's
+    _, repaired = run_stream(answerer, question=question, passages=[passage])
+    assert repaired.answerer == "llm-repaired" and repaired.text == right
+    assert "Đã bỏ 1 câu" in repaired.notices[0] and "số liệu không thuộc kỳ được hỏi" in repaired.notices[0]
+
+
+def test_a_target_given_for_a_result_is_rejected(server):
+    answerer = LLMAnswerer(openai_llm(server.openai_url), real_extractive)
+    server.script(Reply(content="Tỷ lệ người dân có tài khoản định danh điện tử đạt 80% [1]."))
+    _, rejected = run_stream(answerer, question=RESULT_QUESTION, passages=[IDENTITY])
+    assert_fallback(rejected, "chỉ tiêu kế hoạch được đưa ra như kết quả", real_extractive, passages=[IDENTITY],
+                    question=RESULT_QUESTION)
+    server.script(Reply(content="Năm 2024, tỷ lệ người dân có tài khoản định danh điện tử đạt 65% [1]."))
+    _, kept = run_stream(answerer, question=RESULT_QUESTION, passages=[IDENTITY])
+    assert kept.answerer == "llm" and "65%" in kept.text
+
+
+def test_the_model_sees_only_passages_of_the_asked_place(server):
+    from ingest import ReportMetadata
+    from rag.query_analysis import LocalityGazetteer, analyze_query
+
+    gazetteer = LocalityGazetteer([
+        ReportMetadata(report_id=QUY_NHON, locality="thành phố Quy Nhơn", locality_level="thành phố"),
+        ReportMetadata(report_id="qn9", locality="thành phố Hạ Long", locality_level="thành phố")])
+    query = analyze_query("Thành phố Quy Nhơn 6 tháng đầu năm 2024 tiếp nhận bao nhiêu vụ khiếu nại?", gazetteer)
+    server.script(Reply(content=GOOD))
+    other_place = Passage(**{**NINE_MONTHS.__dict__, "period_granularity": "half_year", "period_end": "2024-06-30"})
+    run_stream(LLMAnswerer(openai_llm(server.openai_url), extractive), question=query,
+               passages=[other_place, COMPLAINTS])
+    prompt = server.requests[0]["body"]["messages"][-1]["content"]
+    assert prompt.count("<nguon ") == 1 and "qn9" not in prompt and "215 vụ" not in prompt

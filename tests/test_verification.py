@@ -10,6 +10,8 @@ from rag.verification import (
     REASON_FIGURE,
     REASON_INVALID_MARKER,
     REASON_NO_MARKER,
+    REASON_PERIOD,
+    REASON_TARGET,
     REASON_WORDS,
     instruction_like,
     is_abstention,
@@ -185,3 +187,83 @@ def test_an_instruction_inside_a_report_supports_nothing():
     # The poisoned source still supports its genuine sentences, and its quote is never the injection.
     result = verify_answer("Thành phố tiếp nhận 147 vụ khiếu nại [2].", passages)
     assert result.dropped == [] and INJECTION not in result.citations[0].quote
+
+
+# --- the evidence policy on the figures of an answer -------------------------------------------------
+
+QN_PERIOD = dict(period_start="2024-01-01", period_end="2024-06-30", period_granularity="half_year")
+QN_COMPLAINTS = Passage(**{**COMPLAINTS.__dict__, **QN_PERIOD})
+QN_GIFTS = Passage(**{**GIFTS.__dict__, **QN_PERIOD})
+
+
+def analysed(question: str):
+    from rag.query_analysis import LocalityGazetteer, analyze_query
+
+    return analyze_query(question, LocalityGazetteer([]))
+
+
+@pytest.mark.parametrize(("question", "kept"), [
+    ("Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại trong 6 tháng đầu năm 2024?", True),
+    ("quy nhon tiep nhan bao nhieu vu khieu nai trong 6 thang dau nam 2024", True),
+    ("Năm 2024 Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại?", True),  # a bare year: evidence within it
+    ("Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại?", True),  # no period asked: nothing to hold it to
+    ("Quy Nhơn 9 tháng đầu năm 2024 tiếp nhận bao nhiêu vụ khiếu nại?", False),
+    ("Cả năm 2024 Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại?", False),
+    ("Quý III năm 2024 Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại?", False),
+    ("Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại trong 6 tháng đầu năm 2023?", False),
+])
+def test_a_figure_is_held_to_the_asked_period(question, kept):
+    text = "Thành phố Quy Nhơn đã tiếp nhận 147 vụ khiếu nại [1]."
+    result = verify_answer(text, [QN_COMPLAINTS], analysed(question))
+    if kept:
+        assert result.dropped == [] and result.text == text
+    else:
+        assert result.reasons == [REASON_PERIOD] and result.supported == 0
+        assert "147 là số liệu 6 tháng đầu năm 2024" in result.problems[0]
+    assert verify_answer(text, [QN_COMPLAINTS]).dropped == []  # without the question, figures only
+
+
+def test_periods_and_dates_written_in_the_answer_are_not_figures_to_hold():
+    result = verify_answer("Theo báo cáo ngày 17/6/2024, trong 6 tháng đầu năm 2024 thành phố tiếp nhận 147 vụ "
+                           "khiếu nại [1].", [QN_COMPLAINTS], analysed("Quy Nhơn 6 tháng đầu năm 2024 tiếp nhận "
+                                                                     "bao nhiêu vụ khiếu nại?"))
+    assert result.dropped == []
+
+
+MONTH_AND_HALF = ("Tháng 6 tiếp nhận 20 vụ khiếu nại; giải quyết 147 vụ khiếu nại trong 6 tháng đầu năm 2024, "
+                  "tăng 12 vụ so với cùng kỳ năm 2023.")
+
+
+@pytest.mark.parametrize(("figure", "period"), [
+    ("20", "tháng 6 năm 2024"),            # the period written before it in its clause
+    ("147", "6 tháng đầu năm 2024"),       # none before it in its clause: the one after it
+    ("12", "6 tháng đầu năm 2024"),        # a year compared with is not its period
+])
+def test_the_period_of_a_figure_is_the_one_written_nearest_it(figure, period):
+    from rag.evidence_gate import figure_period
+
+    start = MONTH_AND_HALF.index(figure)
+    evidence = figure_period(MONTH_AND_HALF, start, start + len(figure), QN_COMPLAINTS)
+    assert evidence.stated and evidence.describe() == period
+
+
+def test_a_period_of_a_later_clause_is_not_the_figures():
+    # "nhiệm kỳ 2021 – 2026" ends the sentence holding 7.986 suất quà: the gifts are the report's.
+    question = analysed("6 tháng đầu năm 2024 Quy Nhơn trao tặng bao nhiêu suất quà?")
+    result = verify_answer("Các nhà hảo tâm trao tặng 7.986 suất quà [1].", [QN_GIFTS], question)
+    assert result.dropped == [] and result.supported == 1
+
+
+def test_a_target_is_no_result():
+    plan = Passage(chunk_id="bn-1", report_id="bn", section="II", section_title="", score=1.0,
+                   title="Báo cáo chuyển đổi số năm 2024", locality="tỉnh Bắc Ninh", date="2024-12-20",
+                   period="năm 2024", period_start="2024-01-01", period_end="2024-12-31", period_granularity="year",
+                   text="Năm 2024, tỷ lệ người dân có tài khoản định danh điện tử đạt 65%. Phấn đấu đến năm "
+                        "2030, tỷ lệ người dân có tài khoản định danh điện tử đạt 80%.")
+    question = analysed("Kết quả tỷ lệ người dân có tài khoản định danh điện tử đạt được là bao nhiêu?")
+    target = verify_answer("Tỷ lệ người dân có tài khoản định danh điện tử đạt 80% [1].", [plan], question)
+    assert target.reasons == [REASON_TARGET] and "chỉ tiêu kế hoạch" in target.problems[0]
+    result = verify_answer("Tỷ lệ người dân có tài khoản định danh điện tử đạt 65% [1].", [plan], question)
+    assert result.dropped == []
+    asked_target = analysed("Mục tiêu tỷ lệ người dân có tài khoản định danh điện tử đến năm 2030 là bao nhiêu?")
+    assert verify_answer("Đến năm 2030 tỷ lệ này đạt 80% [1].", [plan], asked_target).dropped == []
