@@ -75,7 +75,7 @@ class FigureCheck:
     """Whether a figure of an answer is evidence of the asked period and kind, and if not, what it is."""
 
     fits: bool
-    evidence: EvidencePeriod | None = None  # the period of the (first) sentence holding it, when it does not fit
+    evidence: EvidencePeriod | None = None  # its period where it fits, else where a sentence first holds it
 
     @property
     def target(self) -> bool:
@@ -91,7 +91,7 @@ def figure_fits(query: AnalyzedQuery, value: str, holders: list[tuple[str, Passa
         for start, end in _positions(sentence, value):
             evidence = figure_period(sentence, start, end, passage, query)
             if fits_query(query, evidence):
-                return FigureCheck(True)
+                return FigureCheck(True, evidence)
             first = first or evidence
     return FigureCheck(first is None, first)
 

@@ -264,14 +264,15 @@ class LLMAnswerer:
                 question, passages,
                 f"Câu trả lời của mô hình ngôn ngữ không kiểm chứng được với các báo cáo "
                 f"({_reasons(verification)}); " + FALLBACK_SUFFIX)
+        notices = _period_notices(verification, query)
         if not verification.dropped:
             return DraftAnswer(text=verification.text, citations=verification.citations, abstained=False,
-                               answerer="llm")
+                               answerer="llm", notices=notices)
         count = len(verification.dropped)
         notice = (f"Đã bỏ {count} câu trong câu trả lời của mô hình ngôn ngữ vì không kiểm chứng được "
                   f"với báo cáo ({_reasons(verification)}).")
         return DraftAnswer(text=verification.text, citations=verification.citations, abstained=False,
-                           answerer="llm-repaired", notices=[notice])
+                           answerer="llm-repaired", notices=[notice, *notices])
 
     def sources(self, question: Question, passages: list[Passage]) -> list[Passage]:
         """The passages the model sees: those with evidence of the asked place and period, best first.
@@ -293,6 +294,16 @@ class LLMAnswerer:
         draft = self.fallback(question, passages)
         draft.notices = [*draft.notices, notice]
         return draft
+
+
+def _period_notices(verification: Verification, query: AnalyzedQuery) -> list[str]:
+    """A figure of part of the asked year ("năm 2024" asked, a 6-month figure) is said to be one, unless
+    the answer already names that period."""
+    unsaid = [p for p in verification.narrower_periods if p.lower() not in verification.text.lower()]
+    if not unsaid or query.period is None:
+        return []
+    return [f"Số liệu trong câu trả lời là số liệu {'; '.join(unsaid)}, không phải của cả "
+            f"{query.period.period.describe()}."]
 
 
 def analysed(question: Question) -> AnalyzedQuery:

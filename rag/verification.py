@@ -35,7 +35,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ingest import split_sentences
-from rag.evidence_gate import asks_period_or_kind, figure_fits
+from rag.evidence_gate import FigureCheck, asks_period_or_kind, figure_fits
 from rag.extractive import quantities_in
 from rag.figures import numbers_in, values_in
 from rag.query_analysis import AnalyzedQuery
@@ -87,6 +87,8 @@ class Verification:
       invalid marker removed from a sentence that also cites a valid source).
     - `supported`: how many kept sentences cite a source (lead-ins, headings and an abstention
       sentence do not count): 0 means nothing of substance is left.
+    - `narrower_periods`: the periods of kept figures that are only part of the asked one ("6 tháng
+      đầu năm 2024" for "năm 2024"), which the answer must say.
     """
 
     text: str
@@ -95,6 +97,7 @@ class Verification:
     problems: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     supported: int = 0
+    narrower_periods: list[str] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -135,6 +138,7 @@ def verify_answer(text: str, passages: list[Passage], query: AnalyzedQuery | Non
     problems: list[str] = []
     dropped: list[str] = []
     reasons: list[str] = []
+    narrower: list[str] = []
 
     def drop(sentence: _Sentence, reason: str, problem: str) -> None:
         sentence.keep = False
@@ -178,7 +182,8 @@ def verify_answer(text: str, passages: list[Passage], query: AnalyzedQuery | Non
                  f"Câu “{_short(sentence.text)}”: số liệu {figures} không có trong nguồn "
                  f"{_brackets(valid)}{hint}.")
             continue
-        off_period = _off_period_figure(bare, cited, query) if query is not None else None
+        checks = _figure_checks(bare, cited, query) if query is not None else []
+        off_period = next(((raw, check) for raw, check in checks if not check.fits), None)
         if off_period is not None:
             raw, check = off_period
             held = f"số liệu {check.evidence.describe()}" if check.evidence.describe() else "số liệu kỳ khác"
@@ -201,6 +206,7 @@ def verify_answer(text: str, passages: list[Passage], query: AnalyzedQuery | Non
                 continue
         sentence.refs = valid
         sentence.substantive = bool(words) or bool(numbers_in(bare))
+        narrower += [c.evidence.describe() for _, c in checks if _narrower(c, query)]
 
     # A lead-in whose list was dropped introduces nothing: it goes too (silently: it claimed nothing).
     for sentence in reversed(flat):
@@ -233,21 +239,29 @@ def verify_answer(text: str, passages: list[Passage], query: AnalyzedQuery | Non
         quote = _quote(sources[old - 1], citing)
         citations.append(Citation.from_passage(new, passages[old - 1], quote))
     return Verification(text="\n".join(out_lines), citations=citations, dropped=dropped, problems=problems,
-                        reasons=reasons, supported=sum(1 for s in flat if s.keep and s.substantive))
+                        reasons=reasons, supported=sum(1 for s in flat if s.keep and s.substantive),
+                        narrower_periods=list(dict.fromkeys(narrower)))
 
 
-def _off_period_figure(bare: str, cited: list[_Source], query: AnalyzedQuery):
-    """The first figure of an answer sentence that no cited sentence holds as evidence of the asked
-    period and kind, with the check that says what it is instead; None when every figure fits."""
+def _figure_checks(bare: str, cited: list[_Source], query: AnalyzedQuery) -> list[tuple[str, FigureCheck]]:
+    """Each figure of an answer sentence (as written) with whether a cited sentence holds it as
+    evidence of the asked period and kind, and of which period it is."""
     if not asks_period_or_kind(query):
-        return None
+        return []
+    checks = []
     for raw, value in quantities_in(bare):
         holders = [(sentence, source.passage) for source in cited for sentence, values
                    in zip(source.sentences, source.sentence_values) if value in values]
-        check = figure_fits(query, value, holders)
-        if not check.fits:
-            return raw, check
-    return None
+        checks.append((raw, figure_fits(query, value, holders)))
+    return checks
+
+
+def _narrower(check: FigureCheck, query: AnalyzedQuery) -> bool:
+    """A fitting figure of only part of the asked span (a bare year asked, a half-year's figure)."""
+    asked = query.period
+    period = check.evidence.period if check.evidence is not None else None
+    return bool(check.fits and asked is not None and period is not None and asked.year_known
+                and not asked.target and not period.same_span(asked.period))
 
 
 class _Source:

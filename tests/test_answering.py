@@ -197,6 +197,22 @@ def test_llm_is_not_asked_about_a_place_no_report_covers(llm_service, server):
     assert answer.abstained and server.requests == []
 
 
+@pytest.mark.parametrize("question", ["Quy Nhơn 9 tháng đầu năm 2024 tiếp nhận bao nhiêu vụ khiếu nại?",
+                                      "quy nhon ca nam 2024 tiep nhan bao nhieu vu khieu nai"])
+def test_llm_is_not_asked_when_only_another_periods_evidence_exists(llm_service, server, question):
+    server.script(Reply(content="Thành phố Quy Nhơn đã tiếp nhận 147 vụ khiếu nại [1]."))
+    answer = llm_service.ask(question)
+    assert server.requests == [] and answer.abstained and answer.answerer == "extractive"
+    assert "không có số liệu" in answer.answer and "147" in answer.answer and answer.citations
+
+
+def test_llm_answers_a_bare_year_with_evidence_within_it_and_names_its_period(llm_service, server):
+    server.script(Reply(content="Thành phố Quy Nhơn đã tiếp nhận 147 vụ khiếu nại [1]."))
+    answer = llm_service.ask("Năm 2024 Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại?")
+    assert answer.answerer == "llm" and "147" in answer.answer  # a bare year: the half-year within it
+    assert any("số liệu 6 tháng đầu năm 2024, không phải của cả năm 2024" in n for n in answer.notices)
+
+
 def test_llm_condenses_a_follow_up(llm_service, server):
     server.script(Reply(content="Thành phố Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại năm 2020?"),
                   Reply(content="Không tìm thấy thông tin này trong các báo cáo đã nạp."))

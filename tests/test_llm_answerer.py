@@ -472,11 +472,16 @@ def test_only_another_periods_evidence_means_no_model_call(server, question):
     assert "147 vụ khiếu nại" in draft.text and draft.citations[0].chunk_id == "qn-III.6"
 
 
-def test_a_bare_year_is_answered_by_evidence_within_it(server):
+def test_a_bare_year_is_answered_by_evidence_within_it_and_its_period_said(server):
+    answerer = LLMAnswerer(openai_llm(server.openai_url), extractive)
     server.script(Reply(content=GOOD))
-    _, draft = run_stream(LLMAnswerer(openai_llm(server.openai_url), extractive),
-                          question="Năm 2024 Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại?")
+    _, draft = run_stream(answerer, question="Năm 2024 Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại?")
     assert len(server.requests) == 1 and draft.answerer == "llm" and draft.text == GOOD
+    assert draft.notices == ["Số liệu trong câu trả lời là số liệu 6 tháng đầu năm 2024, không phải của cả năm 2024."]
+    named = "Trong 6 tháng đầu năm 2024, thành phố Quy Nhơn đã tiếp nhận 147 vụ khiếu nại [1]."
+    server.script(Reply(content=named))
+    _, draft = run_stream(answerer, question="Năm 2024 Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại?")
+    assert draft.text == named and draft.notices == []
 
 
 def test_the_model_sees_only_passages_of_the_asked_period(server):
