@@ -11,8 +11,10 @@ Metrics per topic, averaged over topics:
 - recall@10: share of the gold reports among the first 10 rows;
 - precision@5: share of the first min(5, rows) rows that are gold (a passing mention counts as a miss;
   a topic with no row scores 0);
-- order: share of (gold, mention) pairs, both in the rows, where the gold report comes first (topics
-  with such a pair only).
+- order: share of (gold, mention) pairs, both listed (rows, then the reports the finder says only
+  mention the topic), where the gold report comes first;
+- recall@10 listed: recall over rows and mentions together (a gold report judged a mention still found).
+recall@10 and precision@5 count only the rows, the reports the finder says describe the topic.
 `baseline_rows` gives the plain retrieval order for comparison: one row per report in the order of its
 best retrieved passage, every report the retrieval reaches (no judging of the passages).
 """
@@ -88,10 +90,13 @@ def order_pairs(ranked: Sequence[str], gold: Iterable[str], mentions: Iterable[s
 class PrecedentScores:
     rows: list[dict[str, Any]] = field(default_factory=list)
 
-    def add(self, item: PrecedentItem, ranked: Sequence[str], ms: float = 0.0) -> dict[str, Any]:
-        right, pairs = order_pairs(ranked, item.reports, item.mentions)
-        row = {"id": item.id, "topic": item.topic, "ranked": list(ranked), "gold": list(item.reports),
-               "recall10": recall_at(ranked, item.reports), "precision5": precision_at(ranked, item.reports),
+    def add(self, item: PrecedentItem, ranked: Sequence[str], mentioned: Sequence[str] = (),
+            ms: float = 0.0) -> dict[str, Any]:
+        listing = [*ranked, *mentioned]
+        right, pairs = order_pairs(listing, item.reports, item.mentions)
+        row = {"id": item.id, "topic": item.topic, "ranked": list(ranked), "mentioned": list(mentioned),
+               "gold": list(item.reports), "recall10": recall_at(ranked, item.reports),
+               "recall10_listed": recall_at(listing, item.reports), "precision5": precision_at(ranked, item.reports),
                "order_right": right, "order_pairs": pairs, "ms": round(ms, 1)}
         self.rows.append(row)
         return row
@@ -102,32 +107,37 @@ class PrecedentScores:
         times = sorted(r["ms"] for r in self.rows)
         return {"topics": len(self.rows), "recall10": round(sum(r["recall10"] for r in self.rows) / n, 4),
                 "precision5": round(sum(r["precision5"] for r in self.rows) / n, 4),
+                "recall10_listed": round(sum(r["recall10_listed"] for r in self.rows) / n, 4),
                 "order": round(sum(r["order_right"] for r in self.rows) / pairs, 4) if pairs else None,
                 "order_pairs": pairs, "median_ms": times[len(times) // 2] if times else None}
 
 
-def run(search: Callable[[PrecedentItem], tuple[list[str], float]], items: Sequence[PrecedentItem]) -> PrecedentScores:
-    """`search(item)` -> (report ids, best first; milliseconds)."""
+Search = Callable[[PrecedentItem], tuple[list[str], list[str], float]]
+
+
+def run(search: Search, items: Sequence[PrecedentItem]) -> PrecedentScores:
+    """`search(item)` -> (report ids that describe the topic, best first; those that mention it; ms)."""
     scores = PrecedentScores()
     for item in items:
-        ranked, ms = search(item)
-        scores.add(item, ranked, ms)
+        ranked, mentioned, ms = search(item)
+        scores.add(item, ranked, mentioned, ms)
     return scores
 
 
-def finder_search(service) -> Callable[[PrecedentItem], tuple[list[str], float]]:
-    def search(item: PrecedentItem) -> tuple[list[str], float]:
+def finder_search(service) -> Search:
+    def search(item: PrecedentItem) -> tuple[list[str], list[str], float]:
         result = service.precedents(item.topic, item.filters, k=10)
-        return [row.report_id for row in result.rows], result.timings_ms.get("total", 0.0)
+        return ([row.report_id for row in result.rows], [row.report_id for row in result.mentions],
+                result.timings_ms.get("total", 0.0))
     return search
 
 
-def baseline_search(service) -> Callable[[PrecedentItem], tuple[list[str], float]]:
+def baseline_search(service) -> Search:
     """Plain hybrid retrieval of the topic, one row per report in order of its best passage."""
     from rag.precedents import PrecedentFinder, reports_in_scope, survey_topic
     from rag.retrievers import HybridRetriever
 
-    def search(item: PrecedentItem) -> tuple[list[str], float]:
+    def search(item: PrecedentItem) -> tuple[list[str], list[str], float]:
         reports = service.catalog().reports
         scope = reports_in_scope(item.filters, reports)
         retriever = HybridRetriever(service.store, service.embedding, k=PrecedentFinder(
@@ -137,14 +147,15 @@ def baseline_search(service) -> Callable[[PrecedentItem], tuple[list[str], float
             rid = str(node.node.metadata.get("report_id"))
             if rid not in ranked:
                 ranked.append(rid)
-        return ranked[:10], 0.0
+        return ranked[:10], [], 0.0
     return search
 
 
 def format_summary(name: str, summary: dict[str, Any]) -> str:
     order = "n/a" if summary["order"] is None else f"{summary['order']:.3f} ({summary['order_pairs']} cặp)"
     return (f"{name}: {summary['topics']} chủ đề, recall@10 {summary['recall10']:.3f}, precision@5 "
-            f"{summary['precision5']:.3f}, mô tả xếp trên nhắc qua {order}")
+            f"{summary['precision5']:.3f}, recall@10 kể cả nhắc qua {summary['recall10_listed']:.3f}, "
+            f"mô tả xếp trên nhắc qua {order}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -168,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for row in finder.rows:
         if row["recall10"] < 1 or row["precision5"] < 1:
             print(f"  {row['id']} R@10 {row['recall10']:.2f} P@5 {row['precision5']:.2f}  {row['topic']}\n"
-                  f"      xếp: {row['ranked']}\n      đúng: {row['gold']}")
+                  f"      xếp: {row['ranked']} nhắc qua: {row['mentioned']}\n      đúng: {row['gold']}")
     if args.output:
         with args.output.open("w", encoding="utf-8") as handle:
             for row in finder.rows:

@@ -17,6 +17,10 @@ How a report is judged (`ReportEvidence`), from the passages hybrid retrieval fi
   its retrieved passages is on the topic (the report gives the topic a section) or when at least
   `DESCRIBING_SENTENCES` sentences are (it says more than a line); otherwise it *mentions* it
   ("nhắc qua"), and ranks below every report that describes it.
+  An on-topic sentence that states a quantity ("120 tổ", "77 mô hình", "99,5%": `states_quantity`)
+  counts twice: it says what was done and with what result.
+- Among the reports that describe the topic, accounts of work done (báo cáo) come before plans
+  (kế hoạch, chương trình …: their text is what shall be done, rag/evidence.py `PLAN_TYPES`).
 - The score, in [0, 1], is the mean of the best sentence's match, the best heading's match and the
   number of on-topic sentences (up to `DEPTH_CAP`) over that cap. Ties go to the retrieval order.
 How well this separates the two is measured by `evals/precedents.py` (recall@10, precision@5 and the
@@ -33,11 +37,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ingest import normalize_text, strip_diacritics
+from ingest import has_diacritics, normalize_text, strip_diacritics
 from ingest.abbreviations import expand_abbreviations
+from ingest.dates import find_dates
 from ingest.gazetteer import ADMIN_LEVELS
 from ingest.periods import Period, find_periods
-from rag.evidence import AskedPeriod, asked_periods
+from rag.evidence import PLAN_TYPES, AskedPeriod, asked_periods
 from rag.extractive import passage_sentences
 from rag.figures import numbers_in
 from rag.query_analysis import LocalityGazetteer, fold, reporting_years
@@ -58,14 +63,17 @@ KIND_LABELS = {DESCRIBES: "mô tả", MENTIONS: "nhắc qua"}
 _PLACE_NOUNS = ("dia phuong", "noi", "don vi", "co quan", *(strip_diacritics(level) for level in ADMIN_LEVELS))
 _PLACE_ALTERNATION = "|".join(sorted(_PLACE_NOUNS, key=len, reverse=True))
 SURVEY_FRAME = re.compile(
-    rf"\b(?:(?:nhung|cac)\s+)?(?:{_PLACE_ALTERNATION})\s+nao\b"
+    rf"\b(?:(?:nhung|cac)\s+)?(?:{_PLACE_ALTERNATION})(?:\s*(?:,|va|hoac|hay)\s*(?:{_PLACE_ALTERNATION}))*\s+nao\b"
     rf"|\b(?:nhung|cac)\s+(?:dia phuong|noi|don vi|co quan)\b"
     r"|\b(?:nhu\s+)?the\s+nao\b|\bra\s+sao\b|\bbang\s+cach\s+nao\b|\blam\s+gi\b|\bo\s+dau\b|\bkhi\s+nao\b"
     r"|\bbao\s+nhieu\b|\bla\s+gi\b"
 )
 FUNCTION_WORDS = frozenset(
-    "da dang se duoc bi co nhung cac moi nao gi khong chua roi va hoac voi cua ve trong tai o cho theo "
-    "tu den nhu la thi ma de".split())
+    "đã đang sẽ được bị có những các mọi nào gì không chưa rồi và hoặc với của về trong tại ở cho theo "
+    "từ đến như là thì mà để".split())
+# Typed without diacritics, the same words fold onto content words ("cơ sở", "ma túy", "đề án"), so
+# their folded forms are used only for a topic typed without any mark.
+FOLDED_FUNCTION_WORDS = frozenset(strip_diacritics(w) for w in FUNCTION_WORDS)
 
 
 @dataclass(frozen=True)
@@ -130,14 +138,16 @@ class PrecedentResult:
 
     query: str
     filters: PrecedentFilters
-    rows: list[PrecedentRow] = field(default_factory=list)
+    rows: list[PrecedentRow] = field(default_factory=list)  # reports that describe the topic, best first
+    mentions: list[PrecedentRow] = field(default_factory=list)  # reports that name it in passing, below them
     topic: str = ""  # the query with its survey frame taken away: what was searched for
     notices: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"query": self.query, "topic": self.topic, "filters": self.filters.to_dict(),
-                "rows": [row.to_dict() for row in self.rows], "notices": list(self.notices),
+                "rows": [row.to_dict() for row in self.rows], "mentions": [row.to_dict() for row in self.mentions],
+                "notices": list(self.notices),
                 "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()}}
 
 
@@ -157,28 +167,41 @@ def survey_topic(query: str) -> str:
     for start, end in sorted(spans, reverse=True):
         text = text[:start] + " " * (end - start) + text[end:]
     words = text.rstrip("?.!").split()
-    while words and strip_diacritics(words[0]).lower() in FUNCTION_WORDS:
+    function_words = FUNCTION_WORDS if has_diacritics(text) else FOLDED_FUNCTION_WORDS
+    while words and words[0].lower() in function_words:
         words.pop(0)
-    while words and strip_diacritics(words[-1]).lower().strip("?.!,") in FUNCTION_WORDS:
+    while words and words[-1].lower().strip("?.!,") in function_words:
         words.pop()
     return " ".join(words).strip(" ?.!,")
 
 
-def topic_tokens(topic: str) -> list[str]:
-    """The topic as BM25 tokens (syllables, then pairs inside runs that function words break)."""
+def topic_parts(topic: str) -> list[list[str]]:
+    """The topic's parts, as BM25 tokens (syllables, then pairs): the runs that function words and
+    punctuation separate ("chuyển đổi số | nông nghiệp", "tập huấn | bồi dưỡng nghiệp vụ công tác dân vận | cán bộ")."""
+    expanded = expand_abbreviations(topic)
+    marked = has_diacritics(expanded)
+    function_words = FUNCTION_WORDS if marked else FOLDED_FUNCTION_WORDS
     runs: list[list[str]] = []
-    for run in token_runs(expand_abbreviations(topic)):
+    for run in token_runs(expanded, folded=False):
         current: list[str] = []
         for token in run:
-            if token in FUNCTION_WORDS:
+            if token in function_words:
                 if current:
                     runs.append(current)
                 current = []
             else:
-                current.append(token)
+                current.append(strip_diacritics(token))
         if current:
             runs.append(current)
-    return list(dict.fromkeys(with_pairs(runs)))
+    return [list(dict.fromkeys(with_pairs([run]))) for run in runs]
+
+
+def topic_tokens(topic: str) -> list[str]:
+    """Every token of the topic's parts, once: syllables first, then pairs."""
+    parts = topic_parts(topic)
+    singles = [t for part in parts for t in part if "_" not in t]
+    pairs = [t for part in parts for t in part if "_" in t]
+    return list(dict.fromkeys(singles + pairs))
 
 
 def text_tokens(text: str) -> frozenset[str]:
@@ -226,6 +249,7 @@ class ReportEvidence:
     heading: float = 0.0
     heading_passage: Passage | None = None
     on_topic: set[str] = field(default_factory=set)
+    with_quantity: set[str] = field(default_factory=set)  # on-topic sentences that state a quantity
 
     @property
     def relevant(self) -> bool:
@@ -233,7 +257,8 @@ class ReportEvidence:
 
     @property
     def kind(self) -> str:
-        return DESCRIBES if self.heading >= ON_TOPIC or len(self.on_topic) >= DESCRIBING_SENTENCES else MENTIONS
+        said = len(self.on_topic) + len(self.on_topic & self.with_quantity)  # a sentence with a result counts twice
+        return DESCRIBES if self.heading >= ON_TOPIC or said >= DESCRIBING_SENTENCES else MENTIONS
 
     @property
     def score(self) -> float:
@@ -250,17 +275,38 @@ class ReportEvidence:
         for sentence in passage_sentences(passage.text):
             value = weights.match(text_tokens(sentence))
             if value >= ON_TOPIC:
-                self.on_topic.add(" ".join(sentence.split()))
+                key_text = " ".join(sentence.split())
+                self.on_topic.add(key_text)
+                if states_quantity(sentence):
+                    self.with_quantity.add(key_text)
             self.best = max(self.best, value)
             key = (value >= ON_TOPIC, section_on_topic, bool(numbers_in(sentence)), round(value, 6), -rank)
             if not self.best_key or key > self.best_key:
                 self.best_key, self.best_sentence, self.best_passage = key, sentence.strip(), passage
 
 
-def order_rows(evidence: Iterable[ReportEvidence]) -> list[ReportEvidence]:
-    """Reports that describe the topic first, then those that mention it; by score, then retrieval."""
+# A document number ("Kế hoạch số 47/KH-UBND", "28/2018/QĐ-TTg") is a reference, not a quantity.
+_DOCUMENT_NUMBER = re.compile(r"\b\d+(?:/\d+)*/[A-ZĐ]")
+_QUANTITY = re.compile(r"(\d[\d.,]*)\s*(%|[^\W\d_]{2,})")
+
+
+def states_quantity(sentence: str) -> bool:
+    """Whether a sentence states a quantity of something ("120 tổ", "77 mô hình", "đạt 99,5%"): what an
+    account of work done carries and a passing mention lacks. Dates, periods and document numbers are
+    not quantities."""
+    text = _DOCUMENT_NUMBER.sub(" ", sentence)
+    spans = [(m.start, m.end) for m in find_periods(text)] + [(d.start, d.end) for d in find_dates(text)]
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return bool(_QUANTITY.search(text))
+
+
+def order_rows(evidence: Iterable[ReportEvidence], plans: set[str] = frozenset()) -> list[ReportEvidence]:
+    """Reports that describe the topic first, then those that mention it; by score, then retrieval.
+    Among those that describe it, an account of what was done (a báo cáo) comes before a plan's
+    intentions (`plans`: report ids of the plan types of rag/evidence.py), which still follow."""
     return sorted((e for e in evidence if e.relevant),
-                  key=lambda e: (e.kind != DESCRIBES, -round(e.score, 6), e.first_rank))
+                  key=lambda e: (e.kind != DESCRIBES, e.report_id in plans, -round(e.score, 6), e.first_rank))
 
 
 # --- filters ------------------------------------------------------------------------------------------
@@ -351,7 +397,10 @@ class PrecedentFinder:
             passage = node_to_passage(node)
             evidence = by_report.setdefault(passage.report_id, ReportEvidence(passage.report_id, rank))
             evidence.read(passage, weights, rank)
-        result.rows = [self._row(e) for e in order_rows(by_report.values())[:k]]
+        plans = {rid for rid, r in self.reports.items() if r.metadata.document_type in PLAN_TYPES}
+        ranked = order_rows(by_report.values(), plans)
+        result.rows = [self._row(e) for e in ranked if e.kind == DESCRIBES][:k]
+        result.mentions = [self._row(e) for e in ranked if e.kind == MENTIONS][: max(0, k - len(result.rows))]
         lap("rank")
         timings["total"] = (time.perf_counter() - started) * 1000
         result.timings_ms = timings
