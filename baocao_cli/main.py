@@ -234,9 +234,13 @@ def cmd_precedents(service: BaocaoService, args: argparse.Namespace) -> int:
     else:
         for notice in result.notices:
             print(f"(!) {notice}")
-        if not result.rows:
+        if not result.rows and not result.mentions:
             print(f"Không tìm thấy báo cáo nào về “{result.topic or args.topic}”.")
-        for rank, row in enumerate(result.rows, 1):
+        elif not result.rows:
+            print(f"Không báo cáo nào mô tả việc đã làm về “{result.topic or args.topic}”; các báo cáo chỉ nhắc qua:")
+        for rank, row in enumerate([*result.rows, *result.mentions], 1):
+            if rank == len(result.rows) + 1 and result.rows:
+                print("Các báo cáo chỉ nhắc qua:")
             where = ", ".join(part for part in (row.locality, row.province if row.province not in row.locality else "")
                               if part)
             print(f"[{rank}] {row.score:.3f} ({row.kind_label})  {where or '(không rõ địa phương)'}  "
@@ -244,7 +248,7 @@ def cmd_precedents(service: BaocaoService, args: argparse.Namespace) -> int:
             print(f"    {row.citation()}")
             print(f"    “{row.quote[:300]}{'…' if len(row.quote) > 300 else ''}”")
     if args.export:
-        print(f"Đã ghi {len(result.rows)} dòng vào {written}", file=human)
+        print(f"Đã ghi {len(result.rows) + len(result.mentions)} dòng vào {written}", file=human)
     return 0
 
 

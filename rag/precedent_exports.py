@@ -38,9 +38,9 @@ class PrecedentTable:
     def __init__(self, result: PrecedentResult) -> None:
         self.title = f"Tiền lệ: {result.topic or result.query}"
         self.headers = [title for title, _ in COLUMNS]
-        self.rows = [[_cell(row, name, rank) for _, name in COLUMNS] for rank, row in enumerate(result.rows, 1)]
-        self.citations = [row.citation() for row in result.rows]
-        self.quotes = [row.quote for row in result.rows]
+        listed = [*result.rows, *result.mentions]  # the passing mentions after, labelled "nhắc qua"
+        self.rows = [[_cell(row, name, rank) for _, name in COLUMNS] for rank, row in enumerate(listed, 1)]
+        self.citations = [row.citation() for row in listed]
         self.filters = result.filters.to_dict()
 
 

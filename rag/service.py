@@ -274,7 +274,8 @@ class BaocaoService:
         """A figure across places or periods: each report the precedent search finds is asked alone,
         so the evidence policy decides row by row (rag/figure_table.py)."""
         found = self.precedents(question, filters, k)
-        rows = figure_rows(question, found.rows, lambda rid: self.ask(question, QueryFilters(report_ids=(rid,))))
+        rows = figure_rows(question, [*found.rows, *found.mentions],
+                           lambda rid: self.ask(question, QueryFilters(report_ids=(rid,))))
         return FigureTable(question, found.filters, rows, found.notices)
 
     def ask(self, question: str, filters: QueryFilters | None = None, history: Sequence[Answer] = (),

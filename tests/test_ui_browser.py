@@ -181,6 +181,31 @@ def test_uploaded_file_appears_in_the_library(visit, server):
     assert not ENGLISH.findall(on_screen_text(page))
 
 
+def test_precedent_tab_lists_reports_opens_a_passage_and_exports(visit):
+    """The "Tìm tiền lệ" tab (issue 14): one row per report, a click on a row opens its passage with the
+    quoted sentence marked, and the XLSX export gives a file (the local user is an editor)."""
+    page = visit["page"]
+    page.get_by_role("tab", name=re.compile("Tìm tiền lệ")).click()
+    page.fill("#bc-prec-topic textarea", "Những địa phương nào đã xây dựng mô hình Dân vận khéo?")
+    started = time.monotonic()
+    page.click("#bc-prec-search")
+    page.wait_for_function("document.querySelector('#bc-prec-status').innerText.includes('mô tả việc đã làm')",
+                           timeout=60_000)
+    print(f"\n[thời gian] tìm tiền lệ, từ lúc bấm Tìm đến bảng kết quả: {time.monotonic() - started:.2f} s")
+    table = page.inner_text("#bc-prec-table")
+    for place in ("thành phố Quy Nhơn", "thành phố Hạ Long", "huyện Bình Sơn", "xã Tịnh An"):
+        assert table.count(place) == 1, place  # one row per report
+    page.locator("#bc-prec-table tbody tr").filter(has_text="thành phố Quy Nhơn").locator("td").nth(3).click()
+    page.wait_for_selector("#bc-prec-passage mark.bc-quote", state="visible")
+    assert "thành phố Quy Nhơn" in page.inner_text("#bc-prec-passage")
+    page.click("#bc-prec-xlsx")
+    page.wait_for_function("document.querySelector('#bc-prec-file') && "
+                           "document.querySelector('#bc-prec-file').innerText.includes('.xlsx')", timeout=30_000)
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(DOCS / "screenshot-precedents.png"))
+    assert not ENGLISH.findall(on_screen_text(page))
+
+
 def test_no_request_left_the_machine(visit, server):
     origin = server["url"].rstrip("/")
     outside = [url for url in visit["requests"] if not url.startswith((origin, "data:", "blob:"))]

@@ -39,7 +39,7 @@ EXAMPLE_TOPIC = "Những địa phương nào đã xây dựng mô hình Dân v�
 def precedent_table(result: PrecedentResult) -> list[list[Any]]:
     return [[rank, row.kind_label, round(row.score, 3), row.locality, row.locality_level, row.province,
              row.document_type, row.period, row.section or "(mở đầu)", row.quote, row.report_id]
-            for rank, row in enumerate(result.rows, 1)]
+            for rank, row in enumerate([*result.rows, *result.mentions], 1)]
 
 
 def figure_table_rows(rows: list[FigureRow]) -> list[list[Any]]:
@@ -51,16 +51,15 @@ def figure_table_rows(rows: list[FigureRow]) -> list[list[Any]]:
 def status_line(result: PrecedentResult | FigureTable, seconds: float) -> str:
     rows = result.rows
     notices = "".join(f"\n\n⚠️ {html.escape(n)}" for n in result.notices)
-    if not rows:
+    if not rows and not getattr(result, "mentions", None):
         return f"Không tìm thấy báo cáo nào về chủ đề này ({seconds:.1f} giây).{notices}"
     if isinstance(result, FigureTable):
         found = sum(r.found for r in rows)
         return (f"**{len(rows)} báo cáo**, {found} có số liệu đúng loại và kỳ được hỏi ({seconds:.1f} giây). "
                 f"Dòng “—” là báo cáo không có số liệu đó.{notices}")
-    described = sum(r.kind == "describes" for r in rows)
     topic = html.escape(result.topic or result.query)
-    return (f"**{len(rows)} báo cáo** về “{topic}”: {described} mô tả việc đã làm, {len(rows) - described} chỉ nhắc "
-            f"qua ({seconds:.1f} giây). Bấm tiêu đề cột để sắp xếp, bấm một dòng để xem đoạn gốc.{notices}")
+    return (f"**{len(rows)} báo cáo** mô tả việc đã làm về “{topic}”, {len(result.mentions)} báo cáo chỉ nhắc qua "
+            f"(xếp sau) ({seconds:.1f} giây). Bấm tiêu đề cột để sắp xếp, bấm một dòng để xem đoạn gốc.{notices}")
 
 
 def passage_panel(row: PrecedentRow | FigureRow | None) -> str:
@@ -92,11 +91,12 @@ def make_filters(levels, provinces, years, period) -> PrecedentFilters:
 def row_for(result: PrecedentResult | FigureTable | None, report_id: str) -> PrecedentRow | FigureRow | None:
     if result is None:
         return None
-    return next((row for row in result.rows if row.report_id == report_id), None)
+    listed = [*result.rows, *getattr(result, "mentions", [])]
+    return next((row for row in listed if row.report_id == report_id), None)
 
 
 def export_result(result: PrecedentResult | FigureTable | None, suffix: str) -> Path | None:
-    if result is None or not result.rows:
+    if result is None or not (result.rows or getattr(result, "mentions", None)):
         return None
     table = FigureExportTable(result) if isinstance(result, FigureTable) else PrecedentTable(result)
     folder = Path(tempfile.mkdtemp(prefix="baocao-tien-le-"))
@@ -161,8 +161,9 @@ def build_precedents_tab(demo, service, library, roles, username) -> None:
                        gr.Dataframe(value=precedent_table(found), headers=PRECEDENT_HEADERS), found, EMPTY_PANEL)
                 return
             rows: list[FigureRow] = []
-            for n, row in enumerate(found.rows, 1):
-                yield f"⏳ Đang đọc số liệu: {n}/{len(found.rows)} báo cáo…", gr.skip(), gr.skip(), gr.skip()
+            listed = [*found.rows, *found.mentions]
+            for n, row in enumerate(listed, 1):
+                yield f"⏳ Đang đọc số liệu: {n}/{len(listed)} báo cáo…", gr.skip(), gr.skip(), gr.skip()
                 rows += figure_rows(topic_text, [row], lambda rid: service.ask(
                     topic_text, QueryFilters(report_ids=(rid,))))
             table_value = FigureTable(topic_text, found.filters, rows, found.notices)
