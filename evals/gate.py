@@ -6,6 +6,11 @@ below the baseline's aggregate that is still accepted (run-to-run noise of an in
 regression). `evals/baseline/<split>.jsonl` holds one line per question, `{"id", "type", "scores"}`,
 written by `baocao eval --split test --write-baseline` from the system as it is.
 
+Another eval set of the project (`evals/datasets/<name>.jsonl`, e.g. `corpus_dev`, questions over
+reports nobody tuned for) has its own gate: a `[dataset.<name>]` table of the same file with its own
+`margin`, `[dataset.<name>.min]`, `[dataset.<name>.max]` and `[dataset.<name>.type.<type>]`, and its
+own baseline `evals/baseline/<name>.jsonl`. `dataset_name` tells which set a run is.
+
 The baseline comparison is made on the questions both runs share, so that adding questions to the
 dataset does not read as a regression; the thresholds apply to every question of the run. A question
 *passes* when a gold report is in the top 5 (hit5_report == 1); the gate lists the questions that
@@ -26,6 +31,7 @@ from evals.runner import read_jsonl, write_jsonl
 EVALS_DIR = Path(__file__).resolve().parent
 THRESHOLDS_FILE = EVALS_DIR / "thresholds.toml"
 BASELINE_DIR = EVALS_DIR / "baseline"
+DATASETS_DIR = EVALS_DIR / "datasets"
 
 HIGHER_IS_BETTER = (*RETRIEVAL_METRICS, *ANSWER_METRICS, "abstention")
 LOWER_IS_BETTER = ("unsupported_figures", "latency_p50_ms", "latency_p95_ms")
@@ -59,8 +65,11 @@ def _metric_table(path: Path, table: Any, where: str, known: tuple[str, ...]) ->
     return out
 
 
-def load_thresholds(path: str | Path = THRESHOLDS_FILE) -> Thresholds:
-    """Read thresholds.toml; an unknown key or a non-number is an error naming the file and the key."""
+def load_thresholds(path: str | Path = THRESHOLDS_FILE, dataset: str | None = None) -> Thresholds:
+    """Read thresholds.toml; an unknown key or a non-number is an error naming the file and the key.
+
+    With `dataset`, the thresholds of `[dataset.<dataset>]` when the file has that table (another eval
+    set of the project, see the module doc), else the top-level ones (the sample splits')."""
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -68,21 +77,43 @@ def load_thresholds(path: str | Path = THRESHOLDS_FILE) -> Thresholds:
         raise ValueError(f"{path}: thresholds file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{path}: invalid TOML: {exc}") from None
+    datasets = data.get("dataset", {})
+    if not isinstance(datasets, dict) or not all(isinstance(t, dict) for t in datasets.values()):
+        raise ValueError(f"{path}: [dataset] must hold one table per eval set, [dataset.<name>]")
+    for name, table in datasets.items():  # every table is checked, whichever is used
+        _thresholds_of(path, table, f"dataset.{name}.")
+    if dataset is not None and dataset in datasets:
+        return _thresholds_of(path, datasets[dataset], f"dataset.{dataset}.")
+    return _thresholds_of(path, {k: v for k, v in data.items() if k != "dataset"}, "")
+
+
+def _thresholds_of(path: Path, data: dict[str, Any], prefix: str) -> Thresholds:
     unknown = set(data) - {"margin", "min", "max", "type"}
     if unknown:
-        raise ValueError(f"{path}: unknown key(s) {sorted(unknown)} (known: margin, [min], [max], [type.<name>])")
-    margin = _number(path, "margin", data.get("margin", 0.0))
+        raise ValueError(f"{path}: unknown key(s) {sorted(f'{prefix}{k}' for k in unknown)} "
+                         f"(known: margin, [min], [max], [type.<name>], [dataset.<name>])")
+    margin = _number(path, f"{prefix}margin", data.get("margin", 0.0))
     if margin < 0:
-        raise ValueError(f"{path}: margin must not be negative, got {margin}")
+        raise ValueError(f"{path}: {prefix}margin must not be negative, got {margin}")
     types = data.get("type", {})
     if not isinstance(types, dict):
-        raise ValueError(f"{path}: [type] must hold one table per type, [type.<name>]")
+        raise ValueError(f"{path}: [{prefix}type] must hold one table per type, [{prefix}type.<name>]")
     return Thresholds(
-        minimum=_metric_table(path, data.get("min", {}), "min", HIGHER_IS_BETTER),
-        maximum=_metric_table(path, data.get("max", {}), "max", LOWER_IS_BETTER),
-        by_type={name: _metric_table(path, table, f"type.{name}", HIGHER_IS_BETTER) for name, table in types.items()},
+        minimum=_metric_table(path, data.get("min", {}), f"{prefix}min", HIGHER_IS_BETTER),
+        maximum=_metric_table(path, data.get("max", {}), f"{prefix}max", LOWER_IS_BETTER),
+        by_type={name: _metric_table(path, table, f"{prefix}type.{name}", HIGHER_IS_BETTER)
+                 for name, table in types.items()},
         margin=margin,
     )
+
+
+def dataset_name(paths: list[Path]) -> str | None:
+    """The name of the project's eval set a run reads (`evals/datasets/<name>.jsonl`, one file), which
+    selects its thresholds and baseline; None for any other file or for several files."""
+    if len(paths) != 1:
+        return None
+    path = Path(paths[0]).resolve()
+    return path.stem if path.parent == DATASETS_DIR.resolve() and path.suffix == ".jsonl" else None
 
 
 # --- the baseline ----------------------------------------------------------------------------------

