@@ -34,7 +34,7 @@ def test_corpus_dev_has_its_own_thresholds_and_baseline():
     assert dataset_name([Path("/tmp/corpus_dev.jsonl")]) is None  # a user's file gets the default gate
     sample, corpus_dev = load_thresholds(), load_thresholds(dataset="corpus_dev")
     assert corpus_dev != sample
-    assert corpus_dev.maximum == {"unsupported_figures": 0.0}
+    assert "unsupported_figures" in corpus_dev.maximum
     assert {"all_facts", "abstention"} <= set(corpus_dev.minimum)
     ids = {row["id"] for row in load_baseline(baseline_path("corpus_dev"))}
     assert ids == {item.id for item in load_dataset(CORPUS_DEV)}
