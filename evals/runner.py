@@ -63,10 +63,7 @@ def search_object(service: Any, question: str, k: int) -> dict[str, Any]:
     start = time.perf_counter()
     results = service.search(question, k)
     elapsed = round((time.perf_counter() - start) * 1000, 1)
-    retrieved = [
-        {"report_id": r.report_id, "section": r.section, "chunk_id": r.chunk_id, "score": round(float(r.score), 4)}
-        for r in results
-    ]
+    retrieved = [r.to_retrieved_dict() for r in results]
     return {"question": question, "retrieved": retrieved, "timings_ms": {"retrieve": elapsed, "total": elapsed}}
 
 

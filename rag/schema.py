@@ -94,7 +94,7 @@ class Passage:
 
     def to_search_dict(self) -> dict[str, Any]:
         return {"report_id": self.report_id, "section": self.section, "section_title": self.section_title,
-                "chunk_id": self.chunk_id, "text": self.text, "score": round(self.score, 4)}
+                "sections": self.sections, "chunk_id": self.chunk_id, "text": self.text, "score": round(self.score, 4)}
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ def test_eval_small_dataset_writes_one_line_per_question(sample_service, sample_
         assert {"id", "output", "scores"} <= set(row)
         assert row["output"]["question"] == record["question"]
         assert len(row["output"]["retrieved"]) == 10  # default -k 10, for MRR@10
-        assert set(row["output"]["retrieved"][0]) == {"report_id", "section", "chunk_id", "score"}
+        assert set(row["output"]["retrieved"][0]) == {"report_id", "section", "sections", "chunk_id", "score"}
         assert row["output"]["timings_ms"]["total"] >= row["output"]["timings_ms"]["retrieve"] >= 0
         assert row["scores"]["id"] == record["id"] and row["scores"]["type"] == record["type"]
 

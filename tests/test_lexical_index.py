@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import math
 import shutil
 import sqlite3
@@ -219,7 +221,8 @@ def test_query_without_diacritics_finds_what_the_accented_one_finds(sample_servi
     lexical = sample_service.store.lexical
     accented = lexical.search("Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại", 5)
     plain = lexical.search("quy nhon tiep nhan bao nhieu vu khieu nai", 5)
-    assert (accented[0].report_id, accented[0].section) == (QUY_NHON, "III.6")
+    packed = [path for _, path, _ in json.loads(accented[0].metadata.get("subsections") or "[]")]
+    assert accented[0].report_id == QUY_NHON and "III.6" in [accented[0].section, *packed]
     assert [h.chunk_id for h in plain] == [h.chunk_id for h in accented]
 
 
