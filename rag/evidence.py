@@ -32,8 +32,10 @@ from rag.schema import Passage
 
 # A question's period written without its year is parsed with this placeholder year.
 YEARLESS = 1900
-# Document types whose figures are targets, not results (a plan says what shall be reached).
-PLAN_TYPES = frozenset({"kế hoạch", "chương trình", "đề án", "dự án", "phương án", "chiến lược", "quy hoạch"})
+# Document types whose figures are targets or requirements, not results: a plan says what shall be
+# reached, a directive what must be done ("đảm bảo cắt giảm tối thiểu 30% thời gian").
+PLAN_TYPES = frozenset({"kế hoạch", "chương trình", "đề án", "dự án", "phương án", "chiến lược", "quy hoạch",
+                        "chỉ thị"})
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,14 @@ def evidence_period(sentence: str, passage: Passage, asked: AskedPeriod | None =
     main = [(_until_report_end(p, passage, t), t) for p, t in sentence_periods(_without_asides(sentence), passage)]
     if main:
         return EvidencePeriod(main[0][0], True, main[0][1] or plan)
-    return EvidencePeriod(passage.report_period, False, plan)
+    report = passage.report_period
+    issued = int(passage.date[:4]) if passage.date[:4].isdigit() else None
+    ahead = issued is not None and asked is not None and asked.period.start.year >= issued
+    if plan and asked is not None and asked.year_known and (report.covers(asked.period) if report else ahead):
+        # a plan's sentence without a period sets targets for the plan's span (or its horizon, "đến
+        # năm 2030", when the title gives no span): it speaks of the year asked, as a target
+        return EvidencePeriod(asked.period, False, True)
+    return EvidencePeriod(report, False, plan)
 
 
 def _dated_within(sentence: str, asked: AskedPeriod) -> bool:

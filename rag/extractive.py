@@ -481,6 +481,14 @@ def abstain(reason: str = "") -> DraftAnswer:
     return DraftAnswer(text=text, citations=[], abstained=True)
 
 
+# A footnote mark of the source ("…đến năm 2030[1]", "…các văn bản¹") would read as a citation marker or a
+# figure: left out of the answer line (the citation keeps the sentence as written).
+_FOOTNOTE_MARK = re.compile(r"\[\d{1,3}\]|(?<=[^\s\d])[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
+
+
+_BARE_ENUMERATOR = re.compile(r"^\W*\w{0,3}\W*$")
+
+
 def compose(groups: list[list[Scored]], per_report: bool = False, trailing: list[str] = (),
             query: AnalyzedQuery | None = None) -> DraftAnswer:
     """The answer text with one [n] per cited passage, and the citations with their quotes.
@@ -504,11 +512,14 @@ def compose(groups: list[list[Scored]], per_report: bool = False, trailing: list
                                                s.candidate.passage.chunk_id, s.candidate.position))
         parts = []
         for s in ordered:
+            if _BARE_ENUMERATOR.match(s.candidate.sentence):  # a heading number alone ("1.", "a)") says nothing
+                continue
             passage = s.candidate.passage
             n = numbers.setdefault(passage.chunk_id, len(numbers) + 1)
             passages[passage.chunk_id] = passage
             quotes[passage.chunk_id].append(s.candidate.sentence)
             shown = clause_holding(query, s.candidate.sentence, passage) if query is not None else s.candidate.sentence
+            shown = _FOOTNOTE_MARK.sub("", shown)
             parts.append(f"{shown.rstrip()} [{n}]")
         body = " ".join(parts)
         first = ordered[0]

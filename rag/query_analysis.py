@@ -193,15 +193,22 @@ class AnalyzedQuery:
 _LATEST = re.compile(r"\b(moi nhat|gan day nhat|gan nhat|hien nay|moi day|hien tai)\b")
 _SERIES = re.compile(r"\b(cac|tung|hang|qua cac|moi) (thang|quy|nam|ky)\b")
 _TARGET = re.compile(r"\b(muc tieu|chi tieu|phan dau|dinh huong|du kien|ke hoach de ra|den nam \d{4})\b")
-_RESULT = re.compile(r"\b(ket qua|da dat|dat duoc|thuc hien duoc|da thuc hien|da tiep nhan|da giai quyet)\b")
+# What was achieved; "kết quả" alone names reports ("gửi báo cáo kết quả trước ngày nào") and asks nothing.
+_RESULT = re.compile(r"\b(ket qua dat duoc|da dat|dat duoc|thuc hien duoc|da thuc hien|da tiep nhan|da giai quyet)\b")
 
 
 def analyze_query(question: str, gazetteer: LocalityGazetteer, national: Gazetteer | None = None) -> AnalyzedQuery:
     """The question as one value; `national` (the national gazetteer) recognises real places that no
-    indexed report is about."""
+    indexed report is about, and the official short forms of those that are ("TP HCM", "TP. Hồ Chí Minh")."""
     text = normalize_text(question).strip()
     folded = fold(text)
-    localities = tuple(gazetteer.find(text))
+    localities = list(gazetteer.find(text))
+    for mention in national.find(text) if national is not None else ():
+        for unit in mention.units:  # "TP HCM" is the indexed "thành phố Hồ Chí Minh"
+            for known in gazetteer.find(unit.name):
+                if known not in localities and (not known.level or known.level == unit.level):
+                    localities.append(known)
+    localities = tuple(localities)
     periods = asked_periods(text)
     return AnalyzedQuery(
         text=text, folded=folded, localities=localities,
@@ -209,7 +216,7 @@ def analyze_query(question: str, gazetteer: LocalityGazetteer, national: Gazette
         periods=periods, source_periods=source_periods(text), latest=bool(_LATEST.search(folded)),
         asks_series=bool(_SERIES.search(folded)) or _spans_several(periods),
         asks_target=bool(_TARGET.search(folded)) or any(p.target for p in periods),
-        asks_result=bool(_RESULT.search(folded)),
+        asks_result=_asks_result(text, folded),
         asks_figure=_asks_figure(text, folded),
         asks_list=_asks_list(folded),
         asks_rate=bool(re.search(r"\b(ty le|phan tram)\b", folded)),
@@ -220,6 +227,15 @@ def analyze_query(question: str, gazetteer: LocalityGazetteer, national: Gazette
                                   folded)),
         figures=tuple(sorted(_content_figures(text))),
     )
+
+
+def _asks_result(text: str, folded: str) -> bool:
+    """"đã triệt phá bao nhiêu", "cắt giảm được bao nhiêu", "kết quả đạt được": what was done. Typed
+    without diacritics, "da … duoc" reads the same."""
+    marked = normalize_text(text).lower()
+    if re.search(r"(?<!\w)đã(?!\w)|(?<!\w)được bao nhiêu(?!\w)", marked) or _RESULT.search(folded):
+        return True
+    return not has_marks(marked) and bool(re.search(r"\bda\b.*\bduoc\b|\bduoc bao nhieu\b", folded))
 
 
 def _asks_figure(text: str, folded: str) -> bool:
@@ -248,7 +264,7 @@ def _unknown_places(text: str, gazetteer: LocalityGazetteer, national: Gazetteer
     unknown: list[str] = []
     if national is not None:
         for mention in national.find(text):
-            if gazetteer.matches(mention.text):
+            if gazetteer.matches(mention.text) or any(gazetteer.matches(unit.name) for unit in mention.units):
                 continue
             units = [u for u in mention.units if not mention.level_written or u.level == mention.level_written.lower()]
             unit = (units or list(mention.units) or [None])[0]

@@ -234,8 +234,9 @@ class BaocaoService:
             named = {m.report_id for m in scope if source.fits(report_period(m))}
             if named:
                 restrict, scope = named, [m for m in scope if m.report_id in named]
-        if query.asks_series and restrict is not None:
-            series = series_reports(query.period, scope)
+        spans_reports = query.period is not None and query.period.period.granularity.value == "range"
+        if (query.asks_series or spans_reports) and restrict is not None:
+            series = series_reports(query.period, scope)  # "từ tháng 7 đến tháng 9": the reports inside the span
             if len(series) > 1:
                 return set(series), series
         if query.latest and restrict is not None:
@@ -251,6 +252,14 @@ class BaocaoService:
                 chosen |= (reports_for_period(query.period, reports) or ids) if len(reports) > 1 else ids
             return chosen, []
         return restrict, []
+
+    def _is_series(self, query: AnalyzedQuery, catalog: ReportCatalog) -> bool:
+        if query.asks_series:
+            return True
+        if query.period is None or query.period.period.granularity.value != "range" or not query.report_ids:
+            return False
+        scope = [r.metadata for r in catalog.reports if r.report_id in query.report_ids]
+        return len(series_reports(query.period, scope)) > 1
 
     def _retrieve_per_place(self, text: str, places: list[set[str]], k: int, boost: set[str]):
         """A question about several places is retrieved once per place, so that one place's many good
@@ -317,6 +326,11 @@ class BaocaoService:
             query = replace(query, periods=tuple(AskedPeriod(year_period(y), whole=False) for y in sorted(filters.years)))
         lap("analyze")
         passages, notices = self._retrieve(query, filters, k or max(self.settings.search_k, 10), catalog)
+        if len({p.report_id for p in passages}) > 1 and self._is_series(query, catalog):
+            # a span covered by several reports of one place is answered report by report, each with
+            # evidence inside the span
+            query = replace(query, asks_series=True,
+                            periods=tuple(replace(p, whole=False) for p in query.periods))
         lap("retrieve")
         refusal = self.extractive.precheck(query, passages)
         incomplete = self._incomplete(query.report_ids or self._reports_matching(filters, catalog), catalog)
