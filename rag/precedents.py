@@ -67,6 +67,8 @@ SURVEY_FRAME = re.compile(
     rf"|\b(?:nhung|cac)\s+(?:dia phuong|noi|don vi|co quan)\b"
     r"|\b(?:nhu\s+)?the\s+nao\b|\bra\s+sao\b|\bbang\s+cach\s+nao\b|\blam\s+gi\b|\bo\s+dau\b|\bkhi\s+nao\b"
     r"|\bbao\s+nhieu\b|\bla\s+gi\b"
+    # "từng tháng", "các quý", "hằng năm": a series asked for (the cue of rag/query_analysis.py `_SERIES`)
+    r"|\b(?:cac|tung|hang|qua cac|moi)\s+(?:thang|quy|nam|ky)\b"
 )
 FUNCTION_WORDS = frozenset(
     "đã đang sẽ được bị có những các mọi nào gì không chưa rồi và hoặc với của về trong tại ở cho theo "
@@ -164,8 +166,9 @@ def survey_topic(query: str) -> str:
     # the frame, and the periods: a period is a filter (or, for a figure, the evidence policy's business)
     spans = [(m.start(), m.end()) for m in SURVEY_FRAME.finditer(folded)]
     spans += [(m.start, m.end) for m in find_periods(text)]
-    for start, end in sorted(spans, reverse=True):
-        text = text[:start] + " " * (end - start) + text[end:]
+    for start, end in sorted(spans, reverse=True):  # a comma where words left: no pair spans the gap
+        text = text[:start] + "," + " " * (end - start - 1) + text[end:]
+    text = re.sub(r"\s*,(?:\s*,)*", ",", " ".join(text.split())).replace(",", ", ").strip(" ,")
     words = text.rstrip("?.!").split()
     function_words = FUNCTION_WORDS if has_diacritics(text) else FOLDED_FUNCTION_WORDS
     while words and words[0].lower() in function_words:

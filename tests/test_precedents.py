@@ -52,6 +52,7 @@ TOPIC = "Những địa phương nào đã xây dựng mô hình Dân vận khé
     ("các nơi xử lý đơn thư tồn đọng thế nào?", "xử lý đơn thư tồn đọng"),
     ("nhung dia phuong nao da xay dung mo hinh dan van kheo", "xay dung mo hinh dan van kheo"),
     ("số đơn thư tiếp nhận của các địa phương năm 2024", "số đơn thư tiếp nhận"),
+    ("CPI từng tháng năm 2025 tăng bao nhiêu so với tháng trước", "CPI, tăng, so với tháng trước"),
     ("Thành phố thông minh", "Thành phố thông minh"),  # a level word that is the topic stays
 ])
 def test_the_survey_frame_and_periods_leave_the_topic(query, topic):
@@ -261,3 +262,17 @@ def test_precedent_eval_meets_the_targets_and_beats_the_retrieval_order(full_ser
     assert ours["precision5"] >= MIN_PRECISION_AT_5, misses
     assert ours["precision5"] > plain["precision5"]
     assert ours["order"] is not None and ours["order"] >= (plain["order"] or 0)
+
+
+def test_figure_comparison_over_a_monthly_series(tmp_path):
+    """"CPI từng tháng năm 2025": one row per monthly report, each with its own month's figure
+    (hand-written fixtures, tests/fixtures/series)."""
+    from rag import BaocaoService, BaocaoSettings
+
+    service = BaocaoService(BaocaoSettings(db=tmp_path / "index"))
+    assert not service.ingest([ROOT / "tests" / "fixtures" / "series"], show_progress=False).failed
+    table = service.compare_figures("CPI từng tháng năm 2025 tăng bao nhiêu so với tháng trước")
+    figures = {row.report_id: (row.found, row.value, row.period) for row in table.rows}
+    assert figures == {"sonla-bc-2025-07": (True, "0,21%", "tháng 7 năm 2025"),
+                       "sonla-bc-2025-08": (True, "0,34%", "tháng 8 năm 2025"),
+                       "sonla-bc-2025-09": (True, "0,42%", "tháng 9 năm 2025")}

@@ -192,15 +192,18 @@ def test_precedent_tab_lists_reports_opens_a_passage_and_exports(visit):
     page.wait_for_function("document.querySelector('#bc-prec-status').innerText.includes('mô tả việc đã làm')",
                            timeout=60_000)
     print(f"\n[thời gian] tìm tiền lệ, từ lúc bấm Tìm đến bảng kết quả: {time.monotonic() - started:.2f} s")
-    table = page.inner_text("#bc-prec-table")
+    def cells(text: str):  # the table's visible cells (Gradio keeps a hidden row to measure columns)
+        return page.locator("#bc-prec-table").get_by_text(text, exact=True).locator("visible=true")
+
     for place in ("thành phố Quy Nhơn", "thành phố Hạ Long", "huyện Bình Sơn", "xã Tịnh An"):
-        assert table.count(place) == 1, place  # one row per report
-    page.locator("#bc-prec-table tbody tr").filter(has_text="thành phố Quy Nhơn").locator("td").nth(3).click()
+        assert cells(place).count() == 1, place  # one row per report
+    cells("thành phố Quy Nhơn").first.click()
     page.wait_for_selector("#bc-prec-passage mark.bc-quote", state="visible")
     assert "thành phố Quy Nhơn" in page.inner_text("#bc-prec-passage")
     page.click("#bc-prec-xlsx")
     page.wait_for_function("document.querySelector('#bc-prec-file') && "
                            "document.querySelector('#bc-prec-file').innerText.includes('.xlsx')", timeout=30_000)
+    page.evaluate("window.scrollTo(0, 0)")
     page.wait_for_timeout(300)
     page.screenshot(path=str(DOCS / "screenshot-precedents.png"))
     assert not ENGLISH.findall(on_screen_text(page))
