@@ -72,8 +72,9 @@ class AskedPeriod:
                 _month_day(asked.start), _month_day(asked.end)) == (_month_day(evidence.start), _month_day(evidence.end))
         if Granularity.RANGE in (asked.granularity, evidence.granularity):
             # "từ tháng 7 đến tháng 9/2023" and "Từ ngày 03/7/2023 đến ngày 29/9/2023": the same months
-            return (asked.start.year, asked.start.month, asked.end.year, asked.end.month) == (
-                evidence.start.year, evidence.start.month, evidence.end.year, evidence.end.month)
+            first, last = (asked.start.year, asked.start.month), (asked.end.year, asked.end.month)
+            e_first, e_last = (evidence.start.year, evidence.start.month), (evidence.end.year, evidence.end.month)
+            return (first, last) == (e_first, e_last) if self.whole else first <= e_first and e_last <= last
         if self.whole:
             return asked.same_span(evidence)
         return asked.covers(evidence)

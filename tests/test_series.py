@@ -85,11 +85,8 @@ def test_latest_uses_the_latest_report(fixture_service):
 
 @pytest.mark.parametrize("question", [
     "CPI các tháng năm 2025 của tỉnh Sơn La tăng bao nhiêu so với tháng trước?",
-    pytest.param(
-        "CPI của tỉnh Sơn La từ tháng 7 đến tháng 9 năm 2025 tăng bao nhiêu so với tháng trước?",
-        # Today the span is taken for one range period that no single figure fits: refused, with
-        # September's figure as what exists instead. Strict, so that the fix shows as XPASS here.
-        marks=pytest.mark.xfail(strict=True, reason="a span 'từ tháng 7 đến tháng 9' is not answered as a series")),
+    # a span covered by several reports of the place is a series too
+    "CPI của tỉnh Sơn La từ tháng 7 đến tháng 9 năm 2025 tăng bao nhiêu so với tháng trước?",
 ])
 def test_a_series_is_answered_per_report_in_time_order(fixture_service, question):
     answer = fixture_service.ask(question)
