@@ -26,7 +26,8 @@ from ui.library import TABLE_HEADERS
 QUY_NHON_Q = "Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại trong 6 tháng đầu năm 2024?"
 QUY_NHON = "000_3221774fd58b1c41"
 HA_LONG = "001_920123d9554d1714"
-PUBLIC_ENDPOINTS = {"/ask", "/upload", "/delete", "/reindex", "/feedback", "/export", "/evaluate"}
+PUBLIC_ENDPOINTS = {"/ask", "/upload", "/delete", "/reindex", "/feedback", "/export", "/evaluate", "/precedents",
+                    "/precedents_export_csv", "/precedents_export_xlsx", "/precedents_export_docx"}
 
 
 @pytest.fixture(scope="module")
@@ -317,6 +318,10 @@ def test_readers_ask_and_give_feedback_editors_also_change_the_library(app, tmp_
         assert refused in reader.predict("test", api_name="/evaluate")[0]
         exported, message = reader.predict(api_name="/export")
         assert exported is None and refused in message
+        status, table = reader.predict("Dân vận khéo", "precedents", [], [], [], "", 10, api_name="/precedents")[:2]
+        assert QUY_NHON in {row[-1] for row in table_data(table)}  # a reader searches precedents
+        exported, message = reader.predict(api_name="/precedents_export_xlsx")
+        assert not (exported or {}).get("value") and refused in message  # exports are an editor's
         assert QUY_NHON in {r.report_id for r in service.list_reports()}
         assert "bao-cao-cua-nguoi-doc" not in {r.report_id for r in service.list_reports()}
 
@@ -325,3 +330,24 @@ def test_readers_ask_and_give_feedback_editors_also_change_the_library(app, tmp_
         assert "Đã xóa" in editor.predict("bao-cao-cua-nguoi-doc", api_name="/delete")[0]
     finally:
         demo.close(verbose=False)
+
+
+def table_data(table) -> list[list]:
+    """The rows of a Dataframe output, given as its value or as an update holding it."""
+    value = table.get("value", table) if isinstance(table, dict) else table
+    assert isinstance(value, dict) and "data" in value, table
+    return value["data"]
+
+
+def test_precedents_endpoint_one_row_per_report_and_its_export(client, tmp_path):
+    """/precedents (issue 14): one row per report, report id last; the session's result exports as XLSX."""
+    from openpyxl import load_workbook
+
+    status, table = client.predict("Những địa phương nào đã xây dựng mô hình Dân vận khéo?", "precedents", [], [], [],
+                                   "", 10, api_name="/precedents")[:2]
+    ids = [row[-1] for row in table_data(table)]
+    assert len(ids) == len(set(ids)) and QUY_NHON in ids and "mô tả việc đã làm" in status
+    exported, _ = client.predict(api_name="/precedents_export_xlsx")
+    path = exported["value"] if isinstance(exported, dict) else exported
+    sheet = load_workbook(path).active
+    assert [c.value for c in sheet[1]][:2] == ["Hạng", "Mức độ"] and sheet.max_row == len(ids) + 1
