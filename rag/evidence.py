@@ -85,8 +85,8 @@ _SOURCE_BEFORE = re.compile(r"\bbao cao(?:\s+\S+){0,4}\s*$")
 
 
 def asked_periods(question: str) -> tuple[AskedPeriod, ...]:
-    """The periods a question asks about, in order; comparisons ("so với năm 2023") are asked about
-    too. A period that names the source ("theo báo cáo 6 tháng đầu năm 2024") is not one of them:
+    """The periods a question asks about, in order ("So sánh … năm 2023 và năm 2024" asks two); the
+    base of a change ("so với tháng trước", "so với cùng kỳ") is not one. A period that names the source ("theo báo cáo 6 tháng đầu năm 2024") is not one of them:
     see `source_periods`."""
     return tuple(asked for asked, source in _question_periods(question) if not source)
 
@@ -100,6 +100,8 @@ def _question_periods(question: str) -> list[tuple[AskedPeriod, bool]]:
     folded = strip_diacritics(question).lower()
     found = []
     for mention in find_periods(question, default_year=YEARLESS):
+        if mention.role is PeriodRole.COMPARISON:
+            continue  # "tăng bao nhiêu so với tháng trước": the base of a change, not the period asked
         period = mention.period
         year_known = period.start.year != YEARLESS
         before = folded[max(0, mention.start - 40) : mention.start]
