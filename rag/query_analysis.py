@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ingest import ReportMetadata, normalize_text, strip_diacritics
-from ingest.gazetteer import LOCALITY_LEVELS, Gazetteer
+from ingest.gazetteer import LOCALITY_LEVELS, Gazetteer, PlaceMention
 from ingest.dates import find_dates
 from ingest.periods import PeriodRole, find_periods
 from rag.evidence import AskedPeriod, asked_periods, source_periods
@@ -203,7 +203,8 @@ def analyze_query(question: str, gazetteer: LocalityGazetteer, national: Gazette
     text = normalize_text(question).strip()
     folded = fold(text)
     localities = list(gazetteer.find(text))
-    for mention in national.find(text) if national is not None else ():
+    mentions = national.find(text) if national is not None else []
+    for mention in mentions:
         for unit in mention.units:  # "TP HCM" is the indexed "thành phố Hồ Chí Minh"
             for known in gazetteer.find(unit.name):
                 if known not in localities and (not known.level or known.level == unit.level):
@@ -212,7 +213,7 @@ def analyze_query(question: str, gazetteer: LocalityGazetteer, national: Gazette
     periods = asked_periods(text)
     return AnalyzedQuery(
         text=text, folded=folded, localities=localities,
-        unknown_places=_unknown_places(text, gazetteer, national),
+        unknown_places=_unknown_places(text, gazetteer, mentions),
         periods=periods, source_periods=source_periods(text), latest=bool(_LATEST.search(folded)),
         asks_series=bool(_SERIES.search(folded)) or _spans_several(periods),
         asks_target=bool(_TARGET.search(folded)) or any(p.target for p in periods),
@@ -257,22 +258,21 @@ def _spans_several(periods: tuple[AskedPeriod, ...]) -> bool:
                and (asked.period.end - asked.period.start).days > 95 for asked in periods)
 
 
-def _unknown_places(text: str, gazetteer: LocalityGazetteer, national: Gazetteer | None) -> tuple[str, ...]:
-    """Places the question names that no indexed report is about: real ones from the national
-    gazetteer ("Cẩm Phả", typed "cam pha" too), and names given with a level word that no gazetteer
+def _unknown_places(text: str, gazetteer: LocalityGazetteer, mentions: list[PlaceMention]) -> tuple[str, ...]:
+    """Places the question names that no indexed report is about: real ones among the national
+    gazetteer's `mentions` ("Cẩm Phả", typed "cam pha" too), and names given with a level word that no gazetteer
     knows ("xã Hòa Lạc Đông")."""
     unknown: list[str] = []
-    if national is not None:
-        for mention in national.find(text):
-            if gazetteer.matches(mention.text) or any(gazetteer.matches(unit.name) for unit in mention.units):
-                continue
-            units = [u for u in mention.units if not mention.level_written or u.level == mention.level_written.lower()]
-            unit = (units or list(mention.units) or [None])[0]
-            if unit is None:
-                continue
-            name = mention.text if mention.level_written else f"{unit.level} {unit.name}" if len(
-                {u.full_name for u in mention.units}) == 1 else unit.name
-            unknown.append(" ".join(name.split()))
+    for mention in mentions:
+        if gazetteer.matches(mention.text) or any(gazetteer.matches(unit.name) for unit in mention.units):
+            continue
+        units = [u for u in mention.units if not mention.level_written or u.level == mention.level_written.lower()]
+        unit = (units or list(mention.units) or [None])[0]
+        if unit is None:
+            continue
+        name = mention.text if mention.level_written else f"{unit.level} {unit.name}" if len(
+            {u.full_name for u in mention.units}) == 1 else unit.name
+        unknown.append(" ".join(name.split()))
     for m in _NAMED_PLACE.finditer(text):
         name = _capitalised_prefix(m.group(2))
         if name and not gazetteer.matches(name) and not _is_generic_name(name):
