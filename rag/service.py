@@ -228,7 +228,10 @@ class BaocaoService:
     def _select_by_period(query: AnalyzedQuery, restrict: set[str] | None,
                           catalog: ReportCatalog) -> tuple[set[str] | None, list[str]]:
         """Among the reports in scope, those of the period asked, the latest, or a series
-        (`rag.report_selection`); the scope is left as it is when the choice would leave nothing."""
+        (`rag.report_selection`); the scope is left as it is when the choice would leave nothing.
+        A question that names no period, source or series costs nothing here (no pass over the reports)."""
+        if not (query.source_periods or query.period is not None or query.latest or query.asks_series):
+            return restrict, []
         scope = [r.metadata for r in catalog.reports if restrict is None or r.report_id in restrict]
         for source in query.source_periods:  # "(theo báo cáo 6 tháng đầu năm 2024)" names the report to read
             named = {m.report_id for m in scope if source.fits(report_period(m))}
