@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ingest.gazetteer import LOCALITY_LEVELS, AdminUnit, Gazetteer, PlaceMention
+from ingest.gazetteer import LEVEL_RANK, LOCALITY_LEVELS, AdminUnit, Gazetteer, PlaceMention
 from ingest.normalize import strip_diacritics
 
 # The reorganisation of provinces and the abolition of districts took effect on this day.
@@ -78,7 +78,7 @@ def locate_document(
     mentions = [m for m in gazetteer.find(title) if m.level_written and m.units]
     if mentions:
         counts = Counter(_key(m) for m in mentions)
-        best = max(mentions, key=lambda m: (counts[_key(m)], _specificity(m.level_written)))
+        best = max(mentions, key=lambda m: (counts[_key(m)], LEVEL_RANK.get(m.level_written.lower(), 3)))
         return _settle(best.text, best.level_written, best.units, provinces, era)
     return DocumentPlace()
 
@@ -169,10 +169,6 @@ def _name_without_level(written: str, level: str) -> str:
 
 def _key(mention: PlaceMention) -> str:
     return _fold(mention.text)
-
-
-def _specificity(level: str) -> int:
-    return {"tỉnh": 0, "thành phố": 1, "thị xã": 2, "huyện": 2, "quận": 2}.get(level.lower(), 3)
 
 
 def _shared(values: Iterable[str]) -> str:

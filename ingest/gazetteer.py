@@ -57,7 +57,8 @@ LEVEL_ABBREVIATIONS: dict[str, str] = {
 }
 
 _DISTRICT_LEVELS = frozenset({"thành phố", "thị xã", "huyện", "quận"})
-_LEVEL_RANK = {"tỉnh": 0, "thành phố": 1, "thị xã": 2, "huyện": 2, "quận": 2, "đặc khu": 3,
+# How deep a level lies, from the province down (one table for ordering candidates and documents).
+LEVEL_RANK = {"tỉnh": 0, "thành phố": 1, "thị xã": 2, "huyện": 2, "quận": 2, "đặc khu": 3,
                "phường": 3, "xã": 3, "thị trấn": 3}
 _WORD = re.compile(r"\w+")
 # What may separate the syllables of one name in running text: spaces, one line break (hard
@@ -332,7 +333,7 @@ class Gazetteer:
 
 
 def _unit_order(unit: AdminUnit) -> tuple[int, int, str]:
-    return (_LEVEL_RANK.get(unit.level, 9), 0 if unit.is_current else 1, unit.province)
+    return (LEVEL_RANK.get(unit.level, 9), 0 if unit.is_current else 1, unit.province)
 
 
 def _normalise_level(level: str) -> str:
