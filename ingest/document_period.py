@@ -19,8 +19,8 @@ from dataclasses import replace
 from ingest.normalize import strip_diacritics
 from ingest.periods import Granularity, Period, PeriodRole, find_periods
 
-# "03 năm thực hiện", "5 năm triển khai": a duration in years that the opening will anchor.
-_YEARS_DURATION = re.compile(r"(?<!\w)(\d{1,2})\s+nam\s+(?:thuc hien|trien khai|xay dung|so ket|tong ket)")
+# "Sơ kết 03 năm thực hiện …": a duration in years written without its years, which the opening anchors.
+_YEARS_DURATION = re.compile(r"(?<!\w)(\d{1,2})\s+nam\b(?!\s*(?:19|20)\d{2})")
 
 
 # "nhiệm vụ trọng tâm cuối năm 2025": the end of a year, without its bounds, is no reporting period.
