@@ -16,18 +16,12 @@ import re
 from typing import Any
 
 from evals.dataset import EvalItem
-from ingest import normalize_text
+from ingest import casefold_text
 from ingest.numbers import NUMBER_PATTERN, number_value
 from rag.figures import numbers_in
 
 _TOKEN = re.compile(rf"(?P<num>{NUMBER_PATTERN})|(?P<word>[^\W\d_]+)|(?P<punct>[^\w\s])")
 _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"})
-
-
-def fold(text: str) -> str:
-    """The ingest normalisation (NFC, one tone-mark convention), casefold, collapsed whitespace:
-    the text equality a reader would accept ("hoà" = "hòa")."""
-    return " ".join(normalize_text(text).casefold().split())
 
 
 def tokens(text: str) -> list[tuple[str, str]]:
@@ -37,7 +31,7 @@ def tokens(text: str) -> list[tuple[str, str]]:
     that "99,5%" and "99,5 %" give the same tokens; dash variants are one "-".
     """
     out = []
-    for match in _TOKEN.finditer(fold(text).translate(_DASHES)):
+    for match in _TOKEN.finditer(casefold_text(text).translate(_DASHES)):
         kind = match.lastgroup
         value = match.group()
         out.append((kind, number_value(value) if kind == "num" else value))

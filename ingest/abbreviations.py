@@ -25,6 +25,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from ingest.normalize import remove_marks
+
 ABBREVIATIONS: dict[str, str] = {
     # State bodies and mass organisations
     "UBND": "ủy ban nhân dân",
@@ -125,15 +127,8 @@ _WORD = re.compile(r"[^\W_]+")
 _GAP = re.compile(r"\s+|\s*[,\-–—&]\s*")
 
 
-def _fold(text: str) -> str:
-    """Marks removed, case kept: "Hội đồng" -> "Hoi dong", "HĐND" -> "HDND"."""
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.replace("đ", "d").replace("Đ", "D")
-
-
 def _needs_capitals(abbreviation: str) -> bool:
-    return bool(_SYLLABLE.fullmatch(_fold(abbreviation).lower()))
+    return bool(_SYLLABLE.fullmatch(remove_marks(abbreviation).lower()))
 
 
 # (words of the form, abbreviation of its entry, "abbreviation" | "full", capitals only)
@@ -147,7 +142,7 @@ def _forms_by_first_word() -> dict[str, list[_Form]]:
     for abbreviation, full in ABBREVIATIONS.items():
         for form, kind, capitals in ((abbreviation, "abbreviation", _needs_capitals(abbreviation)),
                                      (full, "full", False)):
-            words = tuple(w.lower() for w in _WORD.findall(_fold(form)))
+            words = tuple(w.lower() for w in _WORD.findall(remove_marks(form)))
             index.setdefault(words[0], []).append((words, abbreviation, kind, capitals))
     for forms in index.values():
         forms.sort(key=lambda f: -len(f[0]))
@@ -160,7 +155,7 @@ def glossary_matches(text: str) -> list[tuple[str, str]]:
     Leftmost-longest and non-overlapping: "UBMTTQVN" is one match, not also "MTTQ" (word boundaries
     already exclude it), and "cán bộ, công chức, viên chức" is CBCCVC, not CBCC followed by a stray word.
     """
-    folded = _fold(unicodedata.normalize("NFC", text))
+    folded = remove_marks(unicodedata.normalize("NFC", text))
     words = list(_WORD.finditer(folded))
     lower = [w.group().lower() for w in words]
     index = _forms_by_first_word()

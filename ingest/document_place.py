@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ingest.gazetteer import LEVEL_RANK, LOCALITY_LEVELS, AdminUnit, Gazetteer, PlaceMention
-from ingest.normalize import strip_diacritics
+from ingest.normalize import fold
 
 # The reorganisation of provinces and the abolition of districts took effect on this day.
 REORGANISATION_DATE = "2025-07-01"
@@ -88,7 +88,7 @@ def _settle(written: str, level: str, units: Sequence[AdminUnit], provinces: set
     level = level.lower()
     fitting = [u for u in units if not level or u.level == level] or list(units)
     if len(fitting) > 1 and provinces:
-        named = [u for u in fitting if _fold(u.province) in provinces or _fold(u.current_province) in provinces]
+        named = [u for u in fitting if fold(u.province) in provinces or fold(u.current_province) in provinces]
         fitting = named or fitting
     if len(fitting) > 1 and era:
         of_era = [u for u in fitting if _of_era(u, era)]
@@ -110,7 +110,7 @@ def _provinces_named(gazetteer: Gazetteer, texts: Iterable[str]) -> set[str]:
     for text in texts:
         for mention in gazetteer.find(text):
             if mention.level_written in ("tỉnh", "thành phố"):
-                found.update(_fold(u.name) for u in mention.units if u.is_province)
+                found.update(fold(u.name) for u in mention.units if u.is_province)
     return found
 
 
@@ -128,11 +128,11 @@ def _signature_level(lines: Sequence[str]) -> str:
 def _written_level(name: str, texts: Sequence[str]) -> str:
     """The level the text most often writes right before `name` ("thành phố Quy Nhơn")."""
     levels: Counter[str] = Counter()
-    folded_name = _fold(name)
+    folded_name = fold(name)
     for text in texts:
-        folded = _fold(text)
+        folded = fold(text)
         for level in sorted(LOCALITY_LEVELS, key=len, reverse=True):
-            levels[level] += len(re.findall(rf"(?<!\w){re.escape(_fold(level))}\s+{re.escape(folded_name)}(?!\w)", folded))
+            levels[level] += len(re.findall(rf"(?<!\w){re.escape(fold(level))}\s+{re.escape(folded_name)}(?!\w)", folded))
     # "thị xã X" also counts as "xã X" above: keep the longer level when both are counted.
     for long_level in ("thị xã", "thị trấn"):
         short = long_level.split()[-1]
@@ -144,7 +144,7 @@ def _written_level(name: str, texts: Sequence[str]) -> str:
 
 def _level_of_issuer(issuer: str, mention: PlaceMention) -> str:
     """A party committee names its level in its own name: "Thành ủy" (city), "Huyện ủy", "Tỉnh ủy"."""
-    before = _fold(issuer[: mention.start])
+    before = fold(issuer[: mention.start])
     for word, level in (("thanh uy", "thành phố"), ("huyen uy", "huyện"), ("tinh uy", "tỉnh"),
                         ("thi uy", "thị xã"), ("quan uy", "quận"), ("dang uy xa", "xã"), ("dang uy phuong", "phường")):
         if before.rstrip().endswith(word):
@@ -162,13 +162,13 @@ def _readable(text: str) -> str:
 
 def _name_without_level(written: str, level: str) -> str:
     text = " ".join(written.split())
-    if level and _fold(text).startswith(_fold(level) + " "):
+    if level and fold(text).startswith(fold(level) + " "):
         text = text[len(level):].strip()
     return text if not text.isupper() else " ".join(w.capitalize() for w in text.lower().split())
 
 
 def _key(mention: PlaceMention) -> str:
-    return _fold(mention.text)
+    return fold(mention.text)
 
 
 def _shared(values: Iterable[str]) -> str:
@@ -176,5 +176,3 @@ def _shared(values: Iterable[str]) -> str:
     return distinct.pop() if len(distinct) == 1 else ""
 
 
-def _fold(text: str) -> str:
-    return " ".join(strip_diacritics(text).lower().split())

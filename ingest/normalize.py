@@ -66,11 +66,39 @@ def _drop_emphasis_marker(match: re.Match[str]) -> str:
     return ""
 
 
+def remove_marks(text: str) -> str:
+    """Diacritics removed, case kept: "Hội đồng" -> "Hoi dong", "HĐND" -> "HDND".
+
+    Abbreviations are matched this way, where case tells "HĐND" from a word.
+    """
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.replace("đ", "d").replace("Đ", "D")
+
+
 def strip_diacritics(text: str) -> str:
     """"Quy Nhơn tiếp nhận" -> "quy nhon tiep nhan": how users type without a Vietnamese keyboard."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.replace("đ", "d")
+    return remove_marks(text.lower())
+
+
+# Punctuation that belongs to a figure or a code ("2.015", "99,5%", "30/2020/NĐ-CP") and stays in
+# the folded form; every other non-word character is a word boundary there.
+_FOLD_BOUNDARY = re.compile(r"[^\w/%,.-]+")
+
+
+def fold(text: str) -> str:
+    """The one form in which user input and report text are compared: `normalize_text`, lower case,
+    no diacritics, punctuation other than that of figures and codes turned into spaces, single spaces.
+
+    "Quy Nhơn (Bình Định)" -> "quy nhon binh dinh"; "99,5%" stays "99,5%".
+    """
+    return " ".join(_FOLD_BOUNDARY.sub(" ", strip_diacritics(normalize_text(text))).split())
+
+
+def casefold_text(text: str) -> str:
+    """`normalize_text`, case folded, single spaces, diacritics kept: the equality a reader accepts
+    between a written fact and an answer ("Hoà Bình" = "hòa bình", but "hộ" is not "hồ")."""
+    return " ".join(normalize_text(text).casefold().split())
 
 
 def has_diacritics(text: str) -> bool:

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 from ingest.periods import Granularity, PeriodMention, PeriodRole, find_periods
 from rag.evidence import YEARLESS
-from rag.query_analysis import LocalityGazetteer, analyze_query, fold
+from ingest import fold
+from rag.query_analysis import LocalityGazetteer, analyze_query
 from rag.schema import Answer
 
 _FOLLOW_UP_CUES = re.compile(r"^(con|the con|vay con|con ve)\b|\bthi sao\b")

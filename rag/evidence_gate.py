@@ -25,7 +25,8 @@ from ingest.periods import PeriodRole
 from rag.evidence import YEARLESS, EvidencePeriod, evidence_period, periods_in
 from rag.extractive import fits_query, passage_sentences, place_name, quantities_in
 from rag.figures import NUMBER
-from rag.query_analysis import AnalyzedQuery, fold
+from ingest import fold
+from rag.query_analysis import AnalyzedQuery
 from rag.schema import Passage
 
 # Clauses of a sentence: a figure's period is looked for in its own clause first.

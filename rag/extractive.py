@@ -22,13 +22,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from ingest import has_diacritics, normalize_text, split_sentences, strip_diacritics
+from ingest import fold, has_diacritics, normalize_text, split_sentences, strip_diacritics
 from ingest.abbreviations import ABBREVIATIONS, expand_abbreviations
 from ingest.dates import find_dates
 from ingest.lexicon import is_compound, is_compound_folded
 from rag.figures import numbers_in, values_in
 from rag.evidence import EvidencePeriod, evidence_period, fits, periods_in
-from rag.query_analysis import LEVELS, AnalyzedQuery, fold
+from rag.query_analysis import LEVELS, AnalyzedQuery
 from rag.schema import ABSTENTION_MESSAGE, Citation, DraftAnswer, Passage
 
 # Words that shape a question but say nothing about its topic.

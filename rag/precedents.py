@@ -37,7 +37,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ingest import has_diacritics, normalize_text, strip_diacritics
+from ingest import fold, has_diacritics, normalize_text, strip_diacritics
 from ingest.abbreviations import expand_abbreviations
 from ingest.dates import find_dates
 from ingest.gazetteer import ADMIN_LEVELS
@@ -45,7 +45,7 @@ from ingest.periods import Period, find_periods
 from rag.evidence import PLAN_TYPES, AskedPeriod, asked_periods
 from rag.extractive import passage_sentences
 from rag.figures import numbers_in
-from rag.query_analysis import LocalityGazetteer, fold, reporting_years
+from rag.query_analysis import LocalityGazetteer, reporting_years
 from rag.retrievers import HybridRetriever, node_to_passage
 from rag.schema import Passage
 from vectorstore import ReportEmbedding, ReportIndex, StoredReport

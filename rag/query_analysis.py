@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ingest import ReportMetadata, normalize_text, strip_diacritics
+from ingest import ReportMetadata, fold, normalize_text, strip_diacritics
 from ingest.gazetteer import LOCALITY_LEVELS, Gazetteer, PlaceMention
 from ingest.dates import find_dates
 from ingest.periods import PeriodRole, find_periods
@@ -40,11 +40,6 @@ _NUMERIC_CUES = ("bao nhieu", "ty le", "ngay nao", "bao gio", "khi nao", "so hie
                  "quyet dinh nao", "ke hoach nao", "phan tram")
 _LIST_CUES = ("nhung ", "cac ", "nao", "gi")
 _CROSS_CUES = ("so sanh", "nhung dia phuong", "dia phuong nao", "cac dia phuong")
-
-
-def fold(text: str) -> str:
-    """Lower case, no diacritics, single spaces: the form in which user input and reports compare."""
-    return " ".join(re.sub(r"[^\w/%,.-]+", " ", strip_diacritics(normalize_text(text))).split())
 
 
 def _edit_distance_at_most_one(a: str, b: str) -> bool:

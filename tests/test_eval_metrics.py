@@ -10,7 +10,6 @@ from evals.metrics import (
     citation_support,
     contains_fact,
     fact_recall,
-    fold,
     percentile,
     rank_scores,
     retrieval_ranks,
@@ -57,9 +56,6 @@ SOURCE = "Tiếp nhận 147 vụ khiếu nại, 01 vụ tố cáo và 192 vụ y
 
 # --- folding and number-aware matching ---------------------------------------------------------
 
-def test_fold():
-    assert fold("  Thành   PHỐ\nQuy Nhơn ") == "thành phố quy nhơn"
-    assert fold("Tho\u0302\u0301ng") == fold("Thống")  # NFD vs NFC
 
 
 @pytest.mark.parametrize(

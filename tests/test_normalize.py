@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from ingest import normalize_text, strip_diacritics
+from ingest import casefold_text, fold, normalize_text, remove_marks, strip_diacritics
 
 
 @pytest.mark.parametrize(
@@ -24,3 +24,15 @@ def test_nfc_whitespace_and_emphasis():
 
 def test_strip_diacritics_matches_unaccented_typing():
     assert strip_diacritics("Quy Nhơn tiếp nhận bao nhiêu ĐƠN") == "quy nhon tiep nhan bao nhieu don"
+
+
+def test_the_text_primitives_are_one_family():
+    """`remove_marks` keeps case, `strip_diacritics` lowers, `fold` also normalises and keeps only the
+    punctuation of figures and codes, `casefold_text` keeps the marks: each has one definition."""
+    assert remove_marks("HĐND Hội đồng") == "HDND Hoi dong"
+    assert strip_diacritics("HĐND Hội đồng") == "hdnd hoi dong"
+    assert fold("  Quy Nhơn (Bình Định):\n99,5% — số 30/2020/NĐ-CP ") == "quy nhon binh dinh 99,5% so 30/2020/nd-cp"
+    assert fold("hoà") == fold("Hòa") == "hoa"
+    assert casefold_text("  Thành   PHỐ\nQuy Nhơn ") == "thành phố quy nhơn"
+    assert casefold_text("Tho\u0302\u0301ng") == casefold_text("Thống")  # NFD vs NFC
+    assert casefold_text("hộ") != casefold_text("hồ")

@@ -10,7 +10,8 @@ from rag.conversation import resolve_follow_up
 from ingest.gazetteer import load_gazetteer
 from rag.evidence import evidence_period
 from rag.extractive import ExtractiveAnswerer, _counts, _has_figure, place_name
-from rag.query_analysis import LocalityGazetteer, analyze_query, fold, measures_asked, years_in
+from ingest import fold
+from rag.query_analysis import LocalityGazetteer, analyze_query, measures_asked, years_in
 from rag.schema import Answer, Passage
 
 H1_2024 = dict(period="6 tháng đầu năm 2024", period_start="2024-01-01", period_end="2024-06-30",

@@ -29,17 +29,12 @@ TOKENIZER_VERSION = "syllable-bigram-1"
 _TOKEN = re.compile(rf"(?P<num>{NUMBER_PATTERN})|(?P<word>[^\W\d_]+)|(?P<join>[/\-&%+'’]+)|(?P<stop>[^\w\s]+|_+)")
 
 
-def fold(text: str) -> str:
-    """Normalised, lower case, without diacritics ("Đồng Nai" -> "dong nai")."""
-    return strip_diacritics(normalize_text(text))
-
-
 def token_runs(text: str, folded: bool = True) -> list[list[str]]:
     """Syllables and figures, in runs that clause punctuation separates.
 
     With `folded=False` words keep their marks (lower case, NFC); figures are canonical either way.
     """
-    text = fold(text) if folded else normalize_text(text).lower()
+    text = strip_diacritics(normalize_text(text)) if folded else normalize_text(text).lower()
     runs: list[list[str]] = [[]]
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
