@@ -269,6 +269,8 @@ def _unknown_places(text: str, gazetteer: LocalityGazetteer, mentions: list[Plac
             {u.full_name for u in mention.units}) == 1 else unit.name
         unknown.append(" ".join(name.split()))
     for m in _NAMED_PLACE.finditer(text):
+        if any(m.start() < mention.end and mention.start < m.end() for mention in mentions):
+            continue  # the national gazetteer has read this name already ("TP HCM" is a real place)
         name = _capitalised_prefix(m.group(2))
         if name and not gazetteer.matches(name) and not _is_generic_name(name):
             phrase = f"{m.group(1)} {name}"

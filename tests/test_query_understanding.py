@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from ingest import ReportMetadata
+from ingest import ReportMetadata, fold
 from rag.conversation import resolve_follow_up
 from ingest.gazetteer import load_gazetteer
 from rag.evidence import evidence_period
 from rag.extractive import ExtractiveAnswerer, _counts, _has_figure, place_name
-from ingest import fold
 from rag.query_analysis import LocalityGazetteer, analyze_query, measures_asked, years_in
 from rag.schema import Answer, Passage
 
@@ -74,6 +73,20 @@ def test_places_and_topics_are_not_taken_for_unknown_places():
     for question in ("Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại?", "chỉ số hài lòng của người dân là bao nhiêu?",
                      "Kinh tế - xã hội tỉnh Quảng Ninh năm 2020?", "tỉnh Gia Lai có bao nhiêu mô hình?"):
         assert analyze_query(question, GAZETTEER, load_gazetteer()).unknown_places == (), question
+
+
+@pytest.mark.parametrize("question", [
+    "TP HCM đặt mục tiêu tỷ suất sinh năm 2025 giảm còn bao nhiêu?",
+    "tp hcm thu tuc giai the con bao nhieu ngay",
+    "TP. Hồ Chí Minh có bao nhiêu thủ tục được đơn giản hóa?",
+])
+def test_the_short_form_of_an_indexed_place_is_that_place(question):
+    """The national gazetteer reads "TP HCM" as thành phố Hồ Chí Minh: the indexed place, not an
+    unknown one that the level-word pattern would otherwise report."""
+    hcm = ReportMetadata(report_id="hcm", locality="Thành phố Hồ Chí Minh",
+                         locality_level="thành phố", province="Thành phố Hồ Chí Minh")
+    query = analyze_query(question, LocalityGazetteer([*REPORTS, hcm]), load_gazetteer())
+    assert query.report_ids == {"hcm"} and query.unknown_places == ()
 
 
 def test_unknown_place_with_its_level():
