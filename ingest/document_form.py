@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import re
 
+from ingest.dates import fold_with_offsets
+from ingest.normalize import strip_diacritics
+
 # Document type -> its code in a số hiệu ("144/KH-UBND"). Công văn and thư công have no code.
 DOCUMENT_TYPES: dict[str, str] = {
     "nghị quyết": "NQ",
@@ -44,6 +47,20 @@ DOCUMENT_TYPES: dict[str, str] = {
     "thư công": "",
 }
 _TYPE_BY_CODE = {code.casefold(): name for name, code in DOCUMENT_TYPES.items() if code}
+
+# A reference to one document by its type and number ("Kế hoạch 144/KH-UBND", "QĐ 2843", "chi thi so
+# 012"), matched on folded text so that it is found however it is typed.
+_REFERENCE = re.compile(
+    r"(?<!\w)(?:" + "|".join(sorted({re.escape(strip_diacritics(t)) for t in [*DOCUMENT_TYPES, *DOCUMENT_TYPES.values()] if t},
+                                    key=len, reverse=True))
+    + r")\s+(?:so\s+)?\d+(?:/[\w.-]+)*"
+)
+
+
+def document_references(text: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets in `text` of each reference to a document by type and number."""
+    folded, offsets = fold_with_offsets(text)
+    return [(offsets[m.start()], offsets[m.end()]) for m in _REFERENCE.finditer(folded)]
 
 # Words naming the type of an issuing body, longest first so that "TỔNG CỤC" wins over "CỤC".
 ORGANISATION_TYPES: tuple[str, ...] = tuple(sorted((

@@ -128,7 +128,7 @@ class ExtractiveAnswerer:
         candidates = self._candidates(passages)
         ignore = self._ignored_terms(query)
         marked = has_diacritics(query.text)
-        q_terms = terms_of(query.text, ignore, keep_marks=marked)
+        q_terms = terms_of(query.topic or query.text, ignore, keep_marks=marked)
         if not q_terms:
             return abstain()
         idf = self._idf(candidates, marked)

@@ -23,6 +23,7 @@ from functools import cached_property
 from ingest import ReportMetadata, fold, normalize_text, strip_diacritics
 from ingest.gazetteer import LOCALITY_LEVELS, Gazetteer, PlaceMention
 from ingest.dates import find_dates
+from ingest.document_form import document_references
 from ingest.periods import PeriodRole, find_periods
 from rag.evidence import AskedPeriod, asked_periods, source_periods
 from rag.figures import numbers_in
@@ -152,6 +153,10 @@ class AnalyzedQuery:
     measures: tuple[str, ...] = field(default=())
     asks_money: bool = False
     figures: tuple[str, ...] = ()
+    # The question without what the fields above hold: its periods and dates, and references to a
+    # document by number ("Kế hoạch 144/KH-UBND"). The words left say what the question is about, so
+    # an answer's coverage of the question is measured on them.
+    topic: str = ""
 
     @property
     def period(self) -> AskedPeriod | None:
@@ -222,7 +227,16 @@ def analyze_query(question: str, gazetteer: LocalityGazetteer, national: Gazette
         asks_money=bool(re.search(r"\b(kinh phi|bao nhieu tien|ngan sach|du no|nguon von|tong chi|tong thu)\b",
                                   folded)),
         figures=tuple(sorted(_content_figures(text))),
+        topic=_topic(text),
     )
+
+
+def _topic(text: str) -> str:
+    spans = [(m.start, m.end) for m in find_periods(text, 2000) if m.role is not PeriodRole.COMPARISON]
+    spans += [(d.start, d.end) for d in find_dates(text)] + document_references(text)
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return " ".join(text.split())
 
 
 def _asks_result(text: str, folded: str) -> bool:

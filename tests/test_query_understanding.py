@@ -261,3 +261,15 @@ def test_follow_up_replaces_the_period_and_never_a_date():
     dated = history("Theo Chỉ thị ngày 25/5/2021, Quy Nhơn có bao nhiêu mô hình năm 2024?")
     assert resolve_follow_up("còn năm 2023?", dated, GAZETTEER) == \
         "Theo Chỉ thị ngày 25/5/2021, Quy Nhơn có bao nhiêu mô hình năm 2023?"
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("Theo kế hoạch giai đoạn 2026-2030, Bắc Ninh đặt mục tiêu kinh tế số chiếm bao nhiêu phần trăm GRDP?",
+     "Theo kế hoạch , Bắc Ninh đặt mục tiêu kinh tế số chiếm bao nhiêu phần trăm GRDP?"),
+    ("Trong QĐ 2843 của TP HCM có bao nhiêu TTHC được đơn giản hóa?", "Trong của TP HCM có bao nhiêu TTHC được đơn giản hóa?"),
+    ("ke hoach 182 dong nai den nam 2030 ty le xa khong ma tuy", "dong nai den ty le xa khong ma tuy"),
+    # a comparison period stays: it says which figure of the sentence is meant
+    ("Quy Nhơn 6 tháng đầu năm 2024 tăng bao nhiêu so với cùng kỳ?", "Quy Nhơn tăng bao nhiêu so với cùng kỳ?"),
+])
+def test_the_topic_is_the_question_without_its_periods_dates_and_document_numbers(question, topic):
+    assert analyze_query(question, GAZETTEER).topic == topic
