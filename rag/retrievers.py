@@ -74,21 +74,28 @@ def _report_filter(report_ids: Iterable[str] | None) -> dict[str, Any] | None:
 
 
 class DenseRetriever(BaseRetriever):
-    """Nearest chunks by embedding similarity, optionally restricted to some reports."""
+    """Nearest chunks by embedding similarity, optionally restricted to some reports.
+
+    `query_vectors`, when given, is a memo (query text -> vector) shared by the retrievers of one
+    question: a question about three places is searched three times, but embedded once."""
 
     def __init__(self, store: ChromaReportStore, embedding: ReportEmbedding, k: int = 5,
-                 report_ids: set[str] | None = None) -> None:
+                 report_ids: set[str] | None = None, query_vectors: dict[str, list[float]] | None = None) -> None:
         super().__init__()
         self.store = store
         self.embedding = embedding
         self.k = k
         self.report_ids = report_ids
+        self.query_vectors = query_vectors
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         if self.report_ids is not None and not self.report_ids:
             return []
         query = expand_abbreviations(normalize_text(query_bundle.query_str))
-        vector = self.embedding.get_query_embedding(query)
+        if self.query_vectors is None:
+            vector = self.embedding.get_query_embedding(query)
+        elif (vector := self.query_vectors.get(query)) is None:
+            vector = self.query_vectors[query] = self.embedding.get_query_embedding(query)
         return [hit_to_node(hit) for hit in self.store.query(vector, self.k, _report_filter(self.report_ids))]
 
 
@@ -117,6 +124,7 @@ class HybridRetriever(BaseRetriever):
     - `boost_report_ids`: reports ranked up without excluding others (the years a question names).
     - `diversify`: interleave reports so that a list or comparison question sees every report that
       has something on the topic, not the ten best chunks of one report.
+    - `query_vectors`: a memo shared by the retrievers of one question (see `DenseRetriever`).
     Scores are RRF sums scaled so that 1.0 means first in both rankings.
     """
 
@@ -128,12 +136,14 @@ class HybridRetriever(BaseRetriever):
     diversify: bool = False
     candidates: int = 30
     boost: float = 0.3
+    query_vectors: dict[str, list[float]] | None = None
 
     def __post_init__(self) -> None:
         super().__init__()
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        dense = DenseRetriever(self.store, self.embedding, self.candidates, self.report_ids).retrieve(query_bundle)
+        dense = DenseRetriever(self.store, self.embedding, self.candidates, self.report_ids,
+                               self.query_vectors).retrieve(query_bundle)
         lexical = LexicalRetriever(self.store, self.candidates, self.report_ids).retrieve(query_bundle)
         fused: dict[str, float] = {}
         nodes: dict[str, NodeWithScore] = {}

@@ -203,14 +203,16 @@ class BaocaoService:
         years = set(query.years)
         boost = {r.report_id for r in catalog.reports if years & set(r.metadata.years)} if years else set()
         restrict, series = self._select_by_period(query, restrict, catalog)
+        vectors: dict[str, list[float]] = {}  # the question is embedded once, however many searches it takes
         retriever = HybridRetriever(self.store, self.embedding, k=k, report_ids=restrict, boost_report_ids=boost,
-                                    diversify=query.asks_comparison or query.asks_list and not named)
+                                    diversify=query.asks_comparison or query.asks_list and not named,
+                                    query_vectors=vectors)
         places = [set(loc.report_ids) & (restrict if restrict is not None else set(loc.report_ids))
                   for loc in query.localities if not loc.is_province]
         if len(series) > 1:  # one ranking per report of the series, interleaved
-            nodes = self._retrieve_per_place(query.text, [{rid} for rid in series], k, boost)
+            nodes = self._retrieve_per_place(query.text, [{rid} for rid in series], k, boost, vectors)
         elif len(places) > 1 and all(places):
-            nodes = self._retrieve_per_place(query.text, places, k, boost)
+            nodes = self._retrieve_per_place(query.text, places, k, boost, vectors)
         else:
             nodes = retriever.retrieve(query.text)
         if not nodes and restrict and restrict != explicit and not incomplete:
@@ -264,12 +266,13 @@ class BaocaoService:
         scope = [r.metadata for r in catalog.reports if r.report_id in query.report_ids]
         return len(series_reports(query.period, scope)) > 1
 
-    def _retrieve_per_place(self, text: str, places: list[set[str]], k: int, boost: set[str]):
+    def _retrieve_per_place(self, text: str, places: list[set[str]], k: int, boost: set[str],
+                            vectors: dict[str, list[float]] | None = None):
         """A question about several places is retrieved once per place, so that one place's many good
         passages cannot push another's out of the top k; the results are interleaved."""
         per_place = max(4, k // len(places))
         rankings = [HybridRetriever(self.store, self.embedding, k=per_place, report_ids=ids,
-                                    boost_report_ids=boost).retrieve(text) for ids in places]
+                                    boost_report_ids=boost, query_vectors=vectors).retrieve(text) for ids in places]
         return round_robin(rankings, key=lambda scored: scored.node.node_id)
 
     def search(self, query: str, k: int | None = None, filters: QueryFilters | None = None) -> list[Passage]:
