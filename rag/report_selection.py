@@ -24,7 +24,15 @@ def report_period(meta: ReportMetadata) -> Period | None:
 
 
 def reports_for_period(asked: AskedPeriod, reports: Iterable[ReportMetadata]) -> set[str]:
-    """The reports whose period answers `asked` (see the module docstring); empty when none does."""
+    """The reports whose period answers `asked` (see the module docstring); empty when none does.
+
+    A report whose period is unknown stays beside those chosen: nothing says it is of another period,
+    and the evidence policy still reads the period of each of its sentences. A target asked ("đến năm
+    2030") is a plan's horizon, not a reporting period, so it chooses no report.
+    """
+    reports = list(reports)
+    if asked.target:
+        return set()
     chosen = set()
     for meta in reports:
         period = report_period(meta)
@@ -33,6 +41,8 @@ def reports_for_period(asked: AskedPeriod, reports: Iterable[ReportMetadata]) ->
         if asked.fits(period) or (asked.year_known and period.end == asked.period.end) or (
                 asked.year_known and period.covers(asked.period) and period.granularity != asked.period.granularity):
             chosen.add(meta.report_id)
+    if chosen:
+        chosen |= {meta.report_id for meta in reports if report_period(meta) is None}
     return chosen
 
 
