@@ -128,3 +128,26 @@ def find_dates(text: str) -> list[DateMention]:
         begin, finish = offsets[start], offsets[end - 1] + 1
         mentions.append(DateMention(year, month, day, begin, finish, text[begin:finish]))
     return mentions
+
+
+# --- when, without a year ---------------------------------------------------------------------
+
+# Deadlines that recur name a day without its year ("trước ngày 15 tháng 12 hằng năm", "trước ngày
+# 20/11", "ngày 16 hằng tháng") or a time of day ("trước 19h00", "17 giờ"); matched on folded text.
+_DAY_WITHOUT_YEAR = re.compile(
+    rf"\bngay{_GAP}\d{{1,2}}(?!\d)|(?<![\d/.\-])\d{{1,2}}{_GAP}/{_GAP}\d{{1,2}}(?![\d/])"
+    rf"|\b\d{{1,2}}{_GAP}(?:h|gio){_GAP}\d{{0,2}}(?!\w)"
+)
+# The units a duration is counted in ("10 ngày làm việc", "48 giờ", "03 tháng").
+TIME_UNITS: tuple[str, ...] = ("phút", "giờ", "ngày", "tuần", "tháng", "quý", "năm")
+_DURATION = re.compile(rf"(?<![\d/.,])\d+{_GAP}(?:{'|'.join(strip_diacritics(u) for u in TIME_UNITS)})(?!\w)")
+
+
+def names_a_day(text: str) -> bool:
+    """Whether `text` names a day or a time: a full date, or a day or time of day without its year."""
+    return bool(find_dates(text)) or bool(_DAY_WITHOUT_YEAR.search(strip_diacritics(text)))
+
+
+def names_a_duration(text: str) -> bool:
+    """Whether `text` gives a length of time: a number of minutes, hours, days, weeks, months or years."""
+    return bool(_DURATION.search(strip_diacritics(text)))

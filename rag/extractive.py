@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 from ingest import fold, has_diacritics, normalize_text, split_sentences, strip_diacritics
 from ingest.abbreviations import ABBREVIATIONS, expand_abbreviations
-from ingest.dates import find_dates
+from ingest.dates import find_dates, names_a_day, names_a_duration
 from ingest.lexicon import is_compound, is_compound_folded
 from rag.figures import numbers_in, values_in
 from rag.evidence import EvidencePeriod, evidence_period, fits, periods_in
@@ -371,7 +371,10 @@ def _has_figure(sentence: str) -> bool:
 
 
 def _answers_figure(query: AnalyzedQuery, sentence: str) -> bool:
-    """The sentence holds a figure of the kind asked: a percentage for a rate, an amount for money."""
+    """The sentence holds a figure of the kind asked: a day for "ngày nào", a length of time for "bao
+    lâu", a percentage for a rate, an amount for money."""
+    if query.asks_date or query.asks_duration:
+        return (query.asks_date and names_a_day(sentence)) or (query.asks_duration and names_a_duration(sentence))
     if not _has_figure(sentence):
         return False
     if query.asks_rate and "%" not in sentence and "phần trăm" not in sentence.lower():

@@ -152,6 +152,8 @@ class AnalyzedQuery:
     asks_comparison: bool = False
     measures: tuple[str, ...] = field(default=())
     asks_money: bool = False
+    asks_date: bool = False  # "trước ngày nào", "khi nào", "từ ngày nào đến ngày nào": a day or a time answers
+    asks_duration: bool = False  # "trong thời hạn bao lâu": a length of time answers
     figures: tuple[str, ...] = ()
     # The question without what the fields above hold: its periods and dates, and references to a
     # document by number ("Kế hoạch 144/KH-UBND"). The words left say what the question is about, so
@@ -190,6 +192,8 @@ class AnalyzedQuery:
         return len({loc.folded for loc in self.localities if not loc.is_province})
 
 
+_ASKS_DATE = re.compile(r"\b(?:ngay nao|khi nao|bao gio|luc nao|thoi diem nao|may gio|hieu luc tu)\b")
+_ASKS_DURATION = re.compile(r"\bbao lau\b")
 _LATEST = re.compile(r"\b(moi nhat|gan day nhat|gan nhat|hien nay|moi day|hien tai)\b")
 _SERIES = re.compile(r"\b(cac|tung|hang|qua cac|moi) (thang|quy|nam|ky)\b")
 _TARGET = re.compile(r"\b(muc tieu|chi tieu|phan dau|dinh huong|du kien|ke hoach de ra|den nam \d{4})\b")
@@ -218,7 +222,7 @@ def analyze_query(question: str, gazetteer: LocalityGazetteer, national: Gazette
         asks_series=bool(_SERIES.search(folded)) or _spans_several(periods),
         asks_target=bool(_TARGET.search(folded)) or any(p.target for p in periods),
         asks_result=_asks_result(text, folded),
-        asks_figure=_asks_figure(text, folded),
+        asks_figure=_asks_figure(text, folded) or bool(_ASKS_DATE.search(folded) or _ASKS_DURATION.search(folded)),
         asks_list=_asks_list(folded),
         asks_rate=bool(re.search(r"\b(ty le|phan tram)\b", folded)),
         asks_comparison=any(cue in folded for cue in _CROSS_CUES) or len(
@@ -226,6 +230,8 @@ def analyze_query(question: str, gazetteer: LocalityGazetteer, national: Gazette
         measures=measures_asked(text),
         asks_money=bool(re.search(r"\b(kinh phi|bao nhieu tien|ngan sach|du no|nguon von|tong chi|tong thu)\b",
                                   folded)),
+        asks_date=bool(_ASKS_DATE.search(folded)),
+        asks_duration=bool(_ASKS_DURATION.search(folded)),
         figures=tuple(sorted(_content_figures(text))),
         topic=_topic(text),
     )

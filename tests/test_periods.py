@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.dates import find_dates, fold_with_offsets, iso
+from ingest.dates import find_dates, fold_with_offsets, iso, names_a_day, names_a_duration
 from ingest.normalize import normalize_text
 from ingest.numbers import NUMBER_WORDS, ORDINAL_NUMBER_WORDS
 from ingest.periods import (
@@ -391,3 +391,18 @@ def test_number_words_are_the_grammar_one_to_twelve() -> None:
     assert sorted(set(NUMBER_WORDS.values())) == list(range(1, 13))
     assert ORDINAL_NUMBER_WORDS["tư"] == 4 and "tư" not in NUMBER_WORDS
     assert all(re.fullmatch(r"[^\W\d_]+( [^\W\d_]+)?", word) for word in ORDINAL_NUMBER_WORDS)
+
+
+@pytest.mark.parametrize("text, day, duration", [
+    ("gửi báo cáo trước ngày 15 tháng 12 hằng năm", True, True),
+    ("trước 19h00 hằng ngày", True, False),
+    ("tổng kết năm (trước ngày 20/11 hàng năm)", True, False),
+    ("ban hành ngày 18/02/2024", True, False),
+    ("trong thời hạn 10 ngày làm việc", False, True),
+    ("tỷ lệ 96/100 hồ sơ đúng hạn", False, False),
+    ("năm 2025 đạt 40%", False, False),
+])
+def test_days_and_durations_without_a_year(text: str, day: bool, duration: bool) -> None:
+    """A deadline that recurs names no year; "96/100" is a ratio, not a day."""
+    assert names_a_day(text) is day
+    assert names_a_duration(text) is duration

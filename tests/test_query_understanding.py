@@ -273,3 +273,23 @@ def test_follow_up_replaces_the_period_and_never_a_date():
 ])
 def test_the_topic_is_the_question_without_its_periods_dates_and_document_numbers(question, topic):
     assert analyze_query(question, GAZETTEER).topic == topic
+
+
+@pytest.mark.parametrize("question, when, how_long", [
+    ("Các đơn vị phải gửi báo cáo kết quả trước ngày nào?", True, False),
+    ("Tháng hành động diễn ra từ ngày nào đến ngày nào?", True, False),
+    ("Phải báo cáo UBND tỉnh trước mấy giờ hằng ngày?", True, False),
+    ("cac so nganh phai gui ke hoach trong thoi han bao lau", False, True),
+    ("Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại?", False, False),
+])
+def test_a_day_or_a_length_of_time_asked(question, when, how_long):
+    query = analyze_query(question, GAZETTEER)
+    assert (query.asks_date, query.asks_duration) == (when, how_long)
+    assert query.asks_figure
+
+
+def test_a_date_question_is_answered_by_a_day_not_by_any_number():
+    plan = passage("Sở Nội vụ tổng hợp báo cáo kết quả của 12 sở. Các sở gửi báo cáo kết quả về Sở Nội vụ trước "
+                   "ngày 16/12/2025.", report_id="bn", locality="tỉnh Bắc Ninh")
+    answer = ask("Bắc Ninh yêu cầu các sở gửi báo cáo kết quả về Sở Nội vụ trước ngày nào?", plan)
+    assert not answer.abstained and "16/12/2025" in answer.text and "12 sở" not in answer.text
