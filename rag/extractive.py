@@ -514,6 +514,7 @@ def compose(groups: list[list[Scored]], per_report: bool = False, trailing: list
         ordered = sorted(group, key=lambda s: (first_pick[s.candidate.passage.report_id + s.candidate.passage.section],
                                                s.candidate.passage.chunk_id, s.candidate.position))
         parts = []
+        last_heading = ""
         for s in ordered:
             if _BARE_ENUMERATOR.match(s.candidate.sentence):  # a heading number alone ("1.", "a)") says nothing
                 continue
@@ -523,6 +524,10 @@ def compose(groups: list[list[Scored]], per_report: bool = False, trailing: list
             quotes[passage.chunk_id].append(s.candidate.sentence)
             shown = clause_holding(query, s.candidate.sentence, passage) if query is not None else s.candidate.sentence
             shown = _FOOTNOTE_MARK.sub("", shown)
+            heading = _heading_for(s.candidate.sentence, passage)
+            if heading and heading != last_heading:
+                shown = f"{heading}: {shown}"
+            last_heading = heading
             parts.append(f"{shown.rstrip()} [{n}]")
         body = " ".join(parts)
         first = ordered[0]
@@ -539,6 +544,21 @@ def compose(groups: list[list[Scored]], per_report: bool = False, trailing: list
     lines += [f"- {_capitalise(note)}" for note in trailing]
     citations = [Citation.from_passage(n, passages[cid], " ".join(quotes[cid])) for cid, n in numbers.items()]
     return DraftAnswer(text="\n".join(lines), citations=citations, abstained=False)
+
+
+def _heading_for(sentence: str, passage: Passage) -> str:
+    """The title of the section a list item belongs to, when the item leaves its subject to it: under
+    "3. Sở Y tế", the item "d) Chủ trì … Dự án 6" is the Sở Y tế's task. "" for a sentence that is no
+    list item, and for a title with figures (a heading such as "Mục tiêu 4" is no subject)."""
+    if not _LIST_ITEM.match(sentence):
+        return ""
+    path, own = passage.section_of(sentence)
+    if own and fold(own) in fold(sentence) and "." in path:  # the item is a section of its own: its parent's title
+        path = path.rsplit(".", 1)[0]
+    title = " ".join(passage.title_of(path).split()).rstrip(" .:")
+    if not title or any(ch.isdigit() for ch in title) or fold(title) in fold(sentence) or len(title.split()) > 12:
+        return ""
+    return title
 
 
 def _position(folded: str, name: str) -> int:

@@ -88,6 +88,12 @@ class Passage:
             path, title = sub_path, sub_title
         return path, title
 
+    def title_of(self, path: str) -> str:
+        """The title of section `path` when this passage holds its start (or is inside it), else ""."""
+        if path == self.section:
+            return self.section_title
+        return next((title for _, sub_path, title in self.subsections if sub_path == path), "")
+
     def to_retrieved_dict(self) -> dict[str, Any]:
         return {"report_id": self.report_id, "section": self.section, "sections": self.sections,
                 "chunk_id": self.chunk_id, "score": round(self.score, 4)}

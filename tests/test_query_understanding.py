@@ -293,3 +293,14 @@ def test_a_date_question_is_answered_by_a_day_not_by_any_number():
                    "ngày 16/12/2025.", report_id="bn", locality="tỉnh Bắc Ninh")
     answer = ask("Bắc Ninh yêu cầu các sở gửi báo cáo kết quả về Sở Nội vụ trước ngày nào?", plan)
     assert not answer.abstained and "16/12/2025" in answer.text and "12 sở" not in answer.text
+
+
+def test_a_list_item_is_shown_under_the_heading_that_is_its_subject():
+    """Under "3. Sở Y tế", the item "d) Chủ trì … Dự án 6" is the Sở Y tế's task: the answer says so."""
+    text = "IV. PHÂN CÔNG NHIỆM VỤ\n3. Sở Y tế\nd) Chủ trì triển khai các nhiệm vụ tại Dự án 6 về y tế.\n"
+    plan = Passage(chunk_id="ct:0001", report_id="ct", section="IV", section_title="PHÂN CÔNG NHIỆM VỤ", text=text,
+                   score=1.0, locality="thành phố Cần Thơ", document_type="kế hoạch",
+                   subsections=((23, "IV.3", "Sở Y tế"),
+                                (34, "IV.3.d", "Chủ trì triển khai các nhiệm vụ tại Dự án 6 về y tế")))
+    answer = ask("Cơ quan nào chủ trì Dự án 6 về y tế?", plan)
+    assert not answer.abstained and "Sở Y tế: d) Chủ trì" in answer.text
