@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -20,7 +20,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from ingest import normalize_text
 from ingest.abbreviations import expand_abbreviations
 from rag.schema import Passage
-from vectorstore import ChromaReportStore, ChunkHit, ReportEmbedding
+from vectorstore import ChunkHit, ReportEmbedding, ReportIndex
 
 RRF_K = 60
 T = TypeVar("T")
@@ -66,20 +66,13 @@ def _subsections(stored: Any) -> tuple[tuple[int, str, str], ...]:
         return ()
 
 
-def _report_filter(report_ids: Iterable[str] | None) -> dict[str, Any] | None:
-    if report_ids is None:
-        return None
-    ids = sorted(report_ids)
-    return {"report_id": ids[0]} if len(ids) == 1 else {"report_id": {"$in": ids}}
-
-
 class DenseRetriever(BaseRetriever):
     """Nearest chunks by embedding similarity, optionally restricted to some reports.
 
     `query_vectors`, when given, is a memo (query text -> vector) shared by the retrievers of one
     question: a question about three places is searched three times, but embedded once."""
 
-    def __init__(self, store: ChromaReportStore, embedding: ReportEmbedding, k: int = 5,
+    def __init__(self, store: ReportIndex, embedding: ReportEmbedding, k: int = 5,
                  report_ids: set[str] | None = None, query_vectors: dict[str, list[float]] | None = None) -> None:
         super().__init__()
         self.store = store
@@ -96,13 +89,13 @@ class DenseRetriever(BaseRetriever):
             vector = self.embedding.get_query_embedding(query)
         elif (vector := self.query_vectors.get(query)) is None:
             vector = self.query_vectors[query] = self.embedding.get_query_embedding(query)
-        return [hit_to_node(hit) for hit in self.store.query(vector, self.k, _report_filter(self.report_ids))]
+        return [hit_to_node(hit) for hit in self.store.query(vector, self.k, report_ids=self.report_ids)]
 
 
 class LexicalRetriever(BaseRetriever):
     """BM25 over the lexical index kept beside the Chroma collection."""
 
-    def __init__(self, store: ChromaReportStore, k: int = 5, report_ids: set[str] | None = None) -> None:
+    def __init__(self, store: ReportIndex, k: int = 5, report_ids: set[str] | None = None) -> None:
         super().__init__()
         self.store = store
         self.k = k
@@ -128,7 +121,7 @@ class HybridRetriever(BaseRetriever):
     Scores are RRF sums scaled so that 1.0 means first in both rankings.
     """
 
-    store: ChromaReportStore
+    store: ReportIndex
     embedding: ReportEmbedding
     k: int = 10
     report_ids: set[str] | None = None

@@ -367,6 +367,27 @@ class LexicalIndex:
                 "SELECT r.report_id, COUNT(d.doc) FROM reports r LEFT JOIN docs d ON d.report_num = r.report_num "
                 "GROUP BY r.report_num").fetchall())
 
+    def chunk_ids(self, expected: Mapping[str, tuple[str, int]]) -> list[str] | None:
+        """The chunk ids of the reports in `expected` (report_id -> (content hash, chunk count)),
+        or None unless this index holds every one of them with that hash and that many chunks.
+        The dense side uses them to search a few reports by id rather than by a `where` filter."""
+        if not expected:
+            return []
+        with self._lock:
+            ids = sorted(expected)
+            marks = ",".join("?" * len(ids))
+            rows = self._conn.execute(
+                f"SELECT r.report_id, r.content_hash, d.chunk_id FROM reports r JOIN docs d "
+                f"ON d.report_num = r.report_num WHERE r.report_id IN ({marks})", ids).fetchall()
+        held: dict[str, int] = {}
+        for report_id, content_hash, _ in rows:
+            if content_hash != expected[report_id][0]:
+                return None
+            held[report_id] = held.get(report_id, 0) + 1
+        if any(held.get(rid, 0) != chunks for rid, (_, chunks) in expected.items()):
+            return None
+        return [chunk_id for _, _, chunk_id in rows]
+
     def chunk_count(self, report_id: str | None = None) -> int:
         with self._lock:
             if report_id is None:

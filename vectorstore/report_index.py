@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -177,8 +177,31 @@ class ReportIndex:
 
     # --- reads (dense side) -------------------------------------------------------------------------
 
-    def query(self, embedding: list[float], k: int, where: dict[str, Any] | None = None) -> list[ChunkHit]:
-        return self.chroma.query(embedding, k, where)
+    def query(self, embedding: list[float], k: int, where: dict[str, Any] | None = None, *,
+              report_ids: Collection[str] | None = None) -> list[ChunkHit]:
+        """The `k` nearest chunks, within `report_ids` when given (an empty set: no result).
+
+        A few reports are searched by their chunk ids, which the lexical index lists in a millisecond,
+        when it holds exactly the chunks the registry says they have (same hash, same count, report
+        complete); otherwise, e.g. while it is rebuilt or a report is half-indexed, by a `where` on
+        report_id, which gives the same hits 20 ms slower at 100k chunks."""
+        if report_ids is None:
+            return self.chroma.query(embedding, k, where)
+        if not report_ids:
+            return []
+        ids = self._chunk_ids(report_ids) if where is None else None
+        if ids is not None:
+            return self.chroma.query(embedding, k, ids=ids)
+        ids_where = {"report_id": next(iter(report_ids))} if len(report_ids) == 1 else {
+            "report_id": {"$in": sorted(report_ids)}}
+        return self.chroma.query(embedding, k, {"$and": [where, ids_where]} if where else ids_where)
+
+    def _chunk_ids(self, report_ids: Collection[str]) -> list[str] | None:
+        lexical = self.lexical
+        registry = self.chroma.remembered_registry(report_ids) if lexical is not None else None
+        if registry is None or any(status != STATUS_COMPLETE for _, status, _ in registry.values()):
+            return None
+        return lexical.chunk_ids({rid: (content_hash, chunks) for rid, (content_hash, _, chunks) in registry.items()})
 
     def next_chunk(self, chunk_id: str) -> ChunkHit | None:
         return self.chroma.next_chunk(chunk_id)
