@@ -143,7 +143,8 @@ def _size_class(docs: int) -> int:
 
 @dataclass
 class _LiveDocs:
-    """The per-doc arrays scoring needs, indexed by doc number: token count, report number, alive."""
+    """The per-doc arrays scoring needs, indexed by doc number: token count, report number, alive,
+    and BM25's length normalisation K1·(1 − b + b·dl/avgdl), computed once per version of the file."""
 
     lengths: np.ndarray
     reports: np.ndarray
@@ -151,6 +152,30 @@ class _LiveDocs:
     count: int
     avg_length: float
     report_numbers: dict[str, int]
+    norms: np.ndarray = field(init=False)
+    all_alive: bool = field(init=False)
+    _by_report: np.ndarray = field(init=False)
+    _report_starts: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.norms = K1 * ((1 - B) + B * self.lengths / self.avg_length)
+        self.all_alive = bool(self.alive[1:].all())  # doc numbers start at 1 (AUTOINCREMENT): no gap, none dead
+        # the live docs grouped by report number, so that a report's docs are a slice, not a scan
+        live_docs = np.flatnonzero(self.alive)
+        order = np.argsort(self.reports[live_docs], kind="stable")
+        self._by_report = live_docs[order]
+        sorted_reports = self.reports[self._by_report]
+        self._report_starts = np.searchsorted(sorted_reports, np.arange(int(sorted_reports.max(initial=-1)) + 2))
+
+    def mask_of(self, report_ids: Iterable[str]) -> np.ndarray:
+        """A boolean array over doc numbers: the live docs of `report_ids` (unknown ids add nothing)."""
+        mask = np.zeros(len(self.alive), dtype=bool)
+        last = len(self._report_starts) - 1
+        for report_id in report_ids:
+            num = self.report_numbers.get(report_id)
+            if num is not None and 0 <= num < last:
+                mask[self._by_report[self._report_starts[num]:self._report_starts[num + 1]]] = True
+        return mask
 
 
 class LexicalIndex:
@@ -453,14 +478,19 @@ class LexicalIndex:
             self._seen_version = version
         return self._live
 
-    def scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
-        """(doc numbers, BM25 scores) of the live docs sharing a token with `query`; a token repeated
-        in the query counts each time (as in bm25s)."""
+    def scores(self, query: str, report_ids: Iterable[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(doc numbers, BM25 scores) of the live docs sharing a token with `query`, only those of
+        `report_ids` when given; a token repeated in the query counts each time (as in bm25s).
+
+        N, df and avgdl are those of the whole index in any case, so a doc's score does not depend on
+        the restriction; the restriction only saves the arithmetic on the other docs' postings, which
+        at 100k chunks are about a million entries for a typical question."""
         hashes, repeats = np.unique(token_hashes(lexical_tokens(expand_abbreviations(query))), return_counts=True)
         live = self._live_docs()
-        scores = np.zeros(len(live.alive), dtype=np.float32)
         if not live.count or not len(hashes):
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        wanted = live.mask_of(report_ids) if report_ids is not None else None
+        scores = np.zeros(len(live.alive), dtype=np.float32)
         postings: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}
         marks = ",".join("?" * len(hashes))
         for term, doc_blob, tf_blob in self._conn.execute(
@@ -471,18 +501,26 @@ class LexicalIndex:
         weight_of = dict(zip(hashes.tolist(), repeats.tolist()))
         n_docs = live.count
         for term, (doc_parts, tf_parts) in postings.items():
-            docs = np.concatenate(doc_parts)
-            tfs = np.concatenate(tf_parts)
-            keep = docs < len(live.alive)
-            docs, tfs = docs[keep], tfs[keep]
-            keep = live.alive[docs]
-            docs, tfs = docs[keep], tfs[keep].astype(np.float32)
-            df = len(docs)
+            docs = np.concatenate(doc_parts) if len(doc_parts) > 1 else doc_parts[0]
+            tfs = np.concatenate(tf_parts) if len(tf_parts) > 1 else tf_parts[0]
+            if max((int(part[-1]) for part in doc_parts if len(part)), default=-1) >= len(live.alive):
+                keep = docs < len(live.alive)  # written by another process after the arrays were read
+                docs, tfs = docs[keep], tfs[keep]
+            if live.all_alive:
+                df = len(docs)
+            else:
+                keep = live.alive[docs]
+                df = int(np.count_nonzero(keep))
+                if wanted is None:
+                    docs, tfs = docs[keep], tfs[keep]
             if not df:
                 continue
+            if wanted is not None:
+                keep = wanted[docs]
+                docs, tfs = docs[keep], tfs[keep]
+            tfs = tfs.astype(np.float32)
             idf = math.log1p((n_docs - df + 0.5) / (df + 0.5))
-            norm = K1 * ((1 - B) + B * live.lengths[docs] / live.avg_length)
-            scores[docs] += np.float32(idf * weight_of[term]) * tfs / (tfs + norm)
+            scores[docs] += np.float32(idf * weight_of[term]) * tfs / (tfs + live.norms[docs])
         matched = np.flatnonzero(scores > 0)
         return matched, scores[matched]
 
@@ -496,12 +534,7 @@ class LexicalIndex:
         if k <= 0 or (report_ids is not None and not report_ids):
             return []
         with self._lock:
-            docs, scores = self.scores(query)
-            if report_ids is not None and len(docs):
-                live = self._live_docs()
-                allowed = [live.report_numbers[r] for r in report_ids if r in live.report_numbers]
-                keep = np.isin(live.reports[docs], allowed)
-                docs, scores = docs[keep], scores[keep]
+            docs, scores = self.scores(query, report_ids)
             top = np.argsort(-scores, kind="stable")[:k]
             chosen = [(int(docs[i]), float(scores[i])) for i in top]
             records = self._records([doc for doc, _ in chosen])
