@@ -51,19 +51,39 @@ class ReportCatalog:
     version: str = ""
     report_ids: frozenset[str] = frozenset()
     by_reporting_year: dict[int, frozenset[str]] = field(default_factory=dict)
+    by_year: dict[int, frozenset[str]] = field(default_factory=dict)
+    positions: dict[str, int] = field(default_factory=dict)
+    incomplete: tuple[StoredReport, ...] = ()
 
     @classmethod
     def of(cls, reports: list[StoredReport], version: str = "") -> ReportCatalog:
+        by_reporting_year: dict[int, set[str]] = {}
         by_year: dict[int, set[str]] = {}
         for r in reports:
             for year in reporting_years(r.metadata):
+                by_reporting_year.setdefault(year, set()).add(r.report_id)
+            for year in r.metadata.years:
                 by_year.setdefault(year, set()).add(r.report_id)
         return cls(reports, LocalityGazetteer([r.metadata for r in reports]), version,
-                   frozenset(r.report_id for r in reports), {y: frozenset(ids) for y, ids in by_year.items()})
+                   frozenset(r.report_id for r in reports),
+                   {y: frozenset(ids) for y, ids in by_reporting_year.items()},
+                   {y: frozenset(ids) for y, ids in by_year.items()},
+                   {r.report_id: i for i, r in enumerate(reports)},
+                   tuple(r for r in reports if r.status != STATUS_COMPLETE))
 
     def reporting_in(self, years: Iterable[int]) -> set[str]:
         """Reports whose reporting period falls in one of `years` (not the years a plan is for)."""
         return {rid for year in years for rid in self.by_reporting_year.get(year, ())}
+
+    def naming_years(self, years: Iterable[int]) -> set[str]:
+        """Reports whose metadata names one of `years` (its period, or the years a plan is for)."""
+        return {rid for year in years for rid in self.by_year.get(year, ())}
+
+    def among(self, report_ids: Iterable[str]) -> list[StoredReport]:
+        """The reports of `report_ids` that the catalog holds, in the catalog's order: a look-up per id,
+        not a pass over the library."""
+        found = sorted((self.positions[rid] for rid in report_ids if rid in self.positions))
+        return [self.reports[i] for i in found]
 
 
 class BaocaoService:
@@ -173,8 +193,7 @@ class BaocaoService:
         their passages may be missing, and another place's must not stand in for them."""
         if not report_ids:
             return ""
-        names = sorted({r.metadata.locality or r.report_id for r in catalog.reports
-                        if r.report_id in report_ids and r.status != STATUS_COMPLETE})
+        names = sorted({r.metadata.locality or r.report_id for r in catalog.incomplete if r.report_id in report_ids})
         if not names:
             return ""
         return f"Báo cáo của {', '.join(names)} đang được nạp dở; hãy nạp lại báo cáo này rồi hỏi lại."
@@ -201,7 +220,7 @@ class BaocaoService:
                 notices.append(f"Câu hỏi nhắc đến {places} nhưng bộ lọc đang chọn báo cáo khác; "
                                "hãy bỏ hoặc đổi bộ lọc để hỏi về nơi này.")
         years = set(query.years)
-        boost = {r.report_id for r in catalog.reports if years & set(r.metadata.years)} if years else set()
+        boost = catalog.naming_years(years)
         restrict, series = self._select_by_period(query, restrict, catalog)
         vectors: dict[str, list[float]] = {}  # the question is embedded once, however many searches it takes
         retriever = HybridRetriever(self.store, self.embedding, k=k, report_ids=restrict, boost_report_ids=boost,
@@ -234,7 +253,7 @@ class BaocaoService:
         A question that names no period, source or series costs nothing here (no pass over the reports)."""
         if not (query.source_periods or query.period is not None or query.latest or query.asks_series):
             return restrict, []
-        scope = [r.metadata for r in catalog.reports if restrict is None or r.report_id in restrict]
+        scope = [r.metadata for r in (catalog.reports if restrict is None else catalog.among(restrict))]
         for source in query.source_periods:  # "(theo báo cáo 6 tháng đầu năm 2024)" names the report to read
             named = {m.report_id for m in scope if source.fits(report_period(m))}
             if named:
@@ -263,7 +282,7 @@ class BaocaoService:
             return True
         if query.period is None or query.period.period.granularity.value != "range" or not query.report_ids:
             return False
-        scope = [r.metadata for r in catalog.reports if r.report_id in query.report_ids]
+        scope = [r.metadata for r in catalog.among(query.report_ids)]
         return len(series_reports(query.period, scope)) > 1
 
     def _retrieve_per_place(self, text: str, places: list[set[str]], k: int, boost: set[str],
