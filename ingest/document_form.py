@@ -71,6 +71,8 @@ ORGANISATION_TYPES: tuple[str, ...] = tuple(sorted((
 
 # Signing authority (Điều 13): thay mặt, ký thay, thừa lệnh, thừa ủy quyền, quyền.
 AUTHORITY_MARK = re.compile(r"^(?:TM|T/M|KT|TL|TUQ|Q)\.\s*", re.IGNORECASE)
+AUTHORITY_WORDS: dict[str, str] = {"TM": "thay mặt", "T/M": "thay mặt", "KT": "ký thay", "TL": "thừa lệnh",
+                                   "TUQ": "thừa ủy quyền", "Q": "quyền"}
 # Positions that sign, in the capitals of a signature block.
 SIGNING_POSITION = re.compile(
     r"^(?:PHÓ\s+)?(?:CHỦ TỊCH|GIÁM ĐỐC|CHÁNH VĂN PHÒNG|CHÁNH THANH TRA|TRƯỞNG BAN|TRƯỞNG PHÒNG|BÍ THƯ|"

@@ -154,6 +154,7 @@ class AnalyzedQuery:
     asks_money: bool = False
     asks_date: bool = False  # "trước ngày nào", "khi nào", "từ ngày nào đến ngày nào": a day or a time answers
     asks_duration: bool = False  # "trong thời hạn bao lâu": a length of time answers
+    asks_signer: bool = False  # "Ai ký Kế hoạch 144/KH-UBND?": the document's signature block answers
     figures: tuple[str, ...] = ()
     # The question without what the fields above hold: its periods and dates, and references to a
     # document by number ("Kế hoạch 144/KH-UBND"). The words left say what the question is about, so
@@ -194,6 +195,7 @@ class AnalyzedQuery:
 
 _ASKS_DATE = re.compile(r"\b(?:ngay nao|khi nao|bao gio|luc nao|thoi diem nao|may gio|hieu luc tu)\b")
 _ASKS_DURATION = re.compile(r"\bbao lau\b")
+_ASKS_SIGNER = re.compile(r"\b(?:ai|nguoi) ky\b(?! ket)|\bky boi ai\b|\bdo ai ky\b")
 _LATEST = re.compile(r"\b(moi nhat|gan day nhat|gan nhat|hien nay|moi day|hien tai)\b")
 _SERIES = re.compile(r"\b(cac|tung|hang|qua cac|moi) (thang|quy|nam|ky)\b")
 _TARGET = re.compile(r"\b(muc tieu|chi tieu|phan dau|dinh huong|du kien|ke hoach de ra|den nam \d{4})\b")
@@ -232,6 +234,7 @@ def analyze_query(question: str, gazetteer: LocalityGazetteer, national: Gazette
                                   folded)),
         asks_date=bool(_ASKS_DATE.search(folded)),
         asks_duration=bool(_ASKS_DURATION.search(folded)),
+        asks_signer=bool(_ASKS_SIGNER.search(folded)),
         figures=tuple(sorted(_content_figures(text))),
         topic=_topic(text),
     )

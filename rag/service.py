@@ -19,6 +19,7 @@ from rag.conversation import resolve_follow_up
 from rag.evidence import AskedPeriod
 from rag.report_selection import latest_reports, report_period, reports_for_period, series_reports
 from rag.extractive import ExtractiveAnswerer, abstain
+from rag.document_facts import signer_answer
 from rag.query_analysis import AnalyzedQuery, LocalityGazetteer, analyze_query, reporting_years
 from rag.figure_table import FigureTable, figure_rows
 from rag.precedents import PrecedentFilters, PrecedentFinder, PrecedentResult
@@ -362,8 +363,10 @@ class BaocaoService:
         if not passages and incomplete:
             refusal = abstain(incomplete)
             notices = [n for n in notices if n != incomplete]
-        if llm is None or refusal is not None:
-            draft: DraftAnswer = refusal or self.extractive.answer(query, passages)
+        # who signed the document: its signature block answers, for either answerer (rag/document_facts.py)
+        direct = refusal or signer_answer(query, [r.metadata for r in catalog.reports], passages)
+        if llm is None or direct is not None:
+            draft: DraftAnswer = direct or self.extractive.answer(query, passages)
             yield AnswerProgress(text=draft.text)
         else:
             from rag.llm import LLMAnswerer
