@@ -59,9 +59,12 @@ def signer_answer(query: AnalyzedQuery, reports: Sequence[ReportMetadata],
     authority = ", ".join(_spelled_out(line) for line in reversed(block[:-1]))
     text = f"{document} do {signed} ký{f' ({authority})' if authority else ''} [1]."
     quote = "\n".join([*block, meta.signer])
+    # what the citation shows: the header's number and date, then the signature block it quotes
+    header = ", ".join(part for part in (f"Số: {meta.so_hieu}" if meta.so_hieu else "",
+                                         f"ngày {_vietnamese_date(meta.date)}" if meta.date else "") if part)
     citation = Citation(n=1, report_id=meta.report_id, title=meta.title, locality=meta.locality, date=meta.date,
-                        section="", section_title=SIGNATURE_SECTION, quote=quote, text=quote, score=1.0,
-                        period=meta.period)
+                        section="", section_title=SIGNATURE_SECTION, quote=quote,
+                        text=f"{header}\n…\n{quote}" if header else quote, score=1.0, period=meta.period)
     return DraftAnswer(text=text, citations=[citation], abstained=False)
 
 

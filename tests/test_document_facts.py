@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from evals.metrics import unsupported_figures
 from ingest import ReportMetadata
 from rag.document_facts import referenced_report, signer_answer
 from rag.query_analysis import LocalityGazetteer, analyze_query
@@ -37,6 +38,8 @@ def test_the_signer_comes_from_the_signature_block_of_the_document_named(questio
     assert answer.text.startswith("Kế hoạch số 144/KH-UBND ngày 24/11/2025 của tỉnh Bắc Ninh do Phó Chủ tịch Mai Sơn ký")
     assert "ký thay Chủ tịch, thay mặt Ủy ban nhân dân" in answer.text
     assert answer.citations[0].report_id == "bn-144" and "Mai Sơn" in answer.citations[0].quote
+    # the number and date the answer names are shown by its citation
+    assert unsupported_figures({"answer": answer.text, "citations": [c.to_dict() for c in answer.citations]}) == []
 
 
 def test_without_a_number_the_best_passage_names_the_document():
