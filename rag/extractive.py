@@ -98,7 +98,7 @@ def terms_of(text: str, ignore: set[str] = frozenset(), keep_marks: bool = False
 class ExtractiveAnswerer:
     """Answers with sentences copied from the passages; see the module docstring."""
 
-    def __init__(self, min_coverage: float = 0.2, max_sentences: int = 3, max_list_sentences: int = 5,
+    def __init__(self, min_coverage: float = 0.25, max_sentences: int = 3, max_list_sentences: int = 5,
                  corpus_mentions: Callable[[str], bool] | None = None,
                  next_passage: Callable[[Passage], Passage | None] | None = None) -> None:
         """`corpus_mentions(name)` tells whether any report mentions a place; `next_passage(p)` gives
@@ -128,10 +128,11 @@ class ExtractiveAnswerer:
         candidates = self._candidates(passages)
         ignore = self._ignored_terms(query)
         marked = has_diacritics(query.text)
-        q_terms = terms_of(query.topic or query.text, ignore, keep_marks=marked)
+        idf = self._idf(candidates, marked)
+        q_terms = {t for t in terms_of(query.topic or query.text, ignore, keep_marks=marked)
+                   if "_" not in t or t in idf or _is_word(t, marked)}
         if not q_terms:
             return abstain()
-        idf = self._idf(candidates, marked)
         scored = sorted((self._score(c, q_terms, idf, query, marked) for c in candidates), key=lambda s: -s.score)
         if (query.asks_comparison or query.asks_series) and len({p.report_id for p in passages}) > 1:
             return self._per_report(query, scored, passages)
@@ -421,6 +422,14 @@ def _counted_measures(query: AnalyzedQuery) -> list[str]:
     if not query.asks_figure or query.asks_rate or query.asks_money:
         return []
     return list(query.measures)
+
+
+def _is_word(pair: str, marked: bool) -> bool:
+    """Whether a syllable pair of the question is a dictionary word. A pair that is not, and that no
+    passage holds ("mục tiêu xuất khẩu" gives "tiêu_xuất"), spans two words: it is no term of the
+    question, and counting it would only lower every sentence's coverage."""
+    first, second = pair.split("_", 1)
+    return is_compound(first, second) if marked else is_compound_folded(first, second)
 
 
 def _follows(a: Candidate, b: Candidate) -> bool:
