@@ -541,7 +541,9 @@ def compose(groups: list[list[Scored]], per_report: bool = False, trailing: list
         body = " ".join(parts)
         first = ordered[0]
         passage = first.candidate.passage
-        targets = first.evidence.target and not (query is not None and query.asks_target)
+        # a plan's figure is a target: said when a figure is asked (a task or a deadline is no target)
+        targets = first.evidence.target and (query is None or (
+            query.asks_figure and not (query.asks_target or query.asks_date or query.asks_duration)))
         note = " (chỉ tiêu kế hoạch, chưa phải kết quả)" if targets else ""
         if per_report:
             period = passage.report_period

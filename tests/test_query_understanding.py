@@ -304,3 +304,11 @@ def test_a_list_item_is_shown_under_the_heading_that_is_its_subject():
                                 (34, "IV.3.d", "Chủ trì triển khai các nhiệm vụ tại Dự án 6 về y tế")))
     answer = ask("Cơ quan nào chủ trì Dự án 6 về y tế?", plan)
     assert not answer.abstained and "Sở Y tế: d) Chủ trì" in answer.text
+
+
+def test_a_plan_task_without_figures_is_not_labelled_a_target():
+    plan = passage("Sở Y tế chủ trì triển khai Dự án 6 về đáp ứng y tế trong phòng, chống ma túy.", report_id="bn",
+                   locality="tỉnh Bắc Ninh", document_type="kế hoạch",
+                   period=dict(period_start="2026-01-01", period_end="2030-12-31", period_granularity="multi_year"))
+    answer = ask("Cơ quan nào chủ trì Dự án 6 về đáp ứng y tế trong phòng, chống ma túy?", plan)
+    assert not answer.abstained and "chỉ tiêu kế hoạch" not in answer.text
