@@ -54,8 +54,13 @@ class Candidate:
 
     @classmethod
     def of(cls, sentence: str, passage: Passage, rank: int, position: int) -> Candidate:
-        return cls(sentence, passage, rank, position, fold(sentence), frozenset(terms_of(sentence)),
-                   frozenset(terms_of(sentence, keep_marks=True)))
+        """A list item's terms include those of the headings it stands under in the passage: under
+        "1. Tên thủ tục hành chính: Cấp giấy phép …", the item "- Thời gian thực hiện: 05 ngày" is
+        about that procedure though it does not name it. (A full sentence names its own subject.)"""
+        context = " ".join(enclosing_titles(sentence, passage)) if _LIST_ITEM.match(sentence) else ""
+        return cls(sentence, passage, rank, position, fold(sentence),
+                   frozenset(terms_of(sentence) | terms_of(context)),
+                   frozenset(terms_of(sentence, keep_marks=True) | terms_of(context, keep_marks=True)))
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,20 @@ class Scored:
 def passage_sentences(text: str) -> list[str]:
     """The sentences of a passage, line by line (a line break always ends a sentence)."""
     return [sentence for line in text.split("\n") for sentence in split_sentences(line)]
+
+
+def enclosing_titles(sentence: str, passage: Passage) -> list[str]:
+    """The titles of the sections holding `sentence` that the passage shows, innermost first; a title
+    the sentence itself repeats (a list item is its own section) is left out."""
+    path, _ = passage.section_of(sentence)
+    key = fold(sentence)
+    titles = []
+    while path:
+        title = passage.title_of(path)
+        if title and fold(title) not in key:
+            titles.append(title)
+        path = path.rsplit(".", 1)[0] if "." in path else ""
+    return titles
 
 
 def terms_of(text: str, ignore: set[str] = frozenset(), keep_marks: bool = False) -> set[str]:

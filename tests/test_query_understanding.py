@@ -312,3 +312,15 @@ def test_a_plan_task_without_figures_is_not_labelled_a_target():
                    period=dict(period_start="2026-01-01", period_end="2030-12-31", period_granularity="multi_year"))
     answer = ask("Cơ quan nào chủ trì Dự án 6 về đáp ứng y tế trong phòng, chống ma túy?", plan)
     assert not answer.abstained and "chỉ tiêu kế hoạch" not in answer.text
+
+
+def test_a_list_item_carries_the_terms_of_its_heading():
+    """"- Thời gian thực hiện: 05 ngày" answers for the procedure its heading names, not for another's."""
+    text = ("1. Tên thủ tục hành chính: Cấp giấy phép hoạt động dịch vụ việc làm\n- Thời gian thực hiện: 05 ngày.\n"
+            "2. Tên thủ tục hành chính: Xác nhận phiên hiệu thanh niên xung phong\n- Thời gian thực hiện: 30 ngày.\n")
+    decision = Passage(chunk_id="hcm:0001", report_id="hcm", section="PL", section_title="PHỤ LỤC", text=text,
+                       score=1.0, locality="thành phố Hồ Chí Minh", document_type="quyết định",
+                       subsections=((0, "PL.1", "Tên thủ tục hành chính: Cấp giấy phép hoạt động dịch vụ việc làm"),
+                                    (98, "PL.2", "Tên thủ tục hành chính: Xác nhận phiên hiệu thanh niên xung phong")))
+    answer = ask("Thời gian thực hiện thủ tục xác nhận phiên hiệu thanh niên xung phong là bao nhiêu ngày?", decision)
+    assert not answer.abstained and "30 ngày" in answer.text and "05 ngày" not in answer.text
