@@ -321,6 +321,6 @@ def test_a_list_item_carries_the_terms_of_its_heading():
     decision = Passage(chunk_id="hcm:0001", report_id="hcm", section="PL", section_title="PHỤ LỤC", text=text,
                        score=1.0, locality="thành phố Hồ Chí Minh", document_type="quyết định",
                        subsections=((0, "PL.1", "Tên thủ tục hành chính: Cấp giấy phép hoạt động dịch vụ việc làm"),
-                                    (98, "PL.2", "Tên thủ tục hành chính: Xác nhận phiên hiệu thanh niên xung phong")))
+                                    (100, "PL.2", "Tên thủ tục hành chính: Xác nhận phiên hiệu thanh niên xung phong")))
     answer = ask("Thời gian thực hiện thủ tục xác nhận phiên hiệu thanh niên xung phong là bao nhiêu ngày?", decision)
     assert not answer.abstained and "30 ngày" in answer.text and "05 ngày" not in answer.text
