@@ -538,16 +538,37 @@ class LexicalIndex:
             top = np.argsort(-scores, kind="stable")[:k]
             chosen = [(int(docs[i]), float(scores[i])) for i in top]
             records = self._records([doc for doc, _ in chosen])
-        hits = []
-        for doc, score in chosen:
-            if doc not in records:  # removed by another process since the docs were read
-                continue
-            chunk_id, report_id, text, meta = records[doc]
-            hits.append(ChunkHit(
-                chunk_id=chunk_id, report_id=report_id, section=str(meta.get("section", "")),
-                section_title=str(meta.get("section_title", "")), text=text, score=round(score, 4), metadata=meta,
-            ))
-        return hits
+        # a doc missing from the records was removed by another process since the docs were read
+        return [_hit(*records[doc], round(score, 4)) for doc, score in chosen if doc in records]
+
+    def records(self, chunk_ids: Sequence[str]) -> dict[str, tuple[ChunkHit, str]]:
+        """chunk_id -> (the chunk as a hit with score 0, its report's content hash), for those held."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT d.chunk_id, r.report_id, r.content_hash, d.text, d.metadata FROM docs d "
+                f"JOIN reports r ON d.report_num = r.report_num WHERE d.chunk_id IN ({marks})", list(chunk_ids)).fetchall()
+        return {chunk_id: (_hit(chunk_id, report_id, text, json.loads(meta), 0.0), content_hash)
+                for chunk_id, report_id, content_hash, text, meta in rows}
+
+    def following(self, chunk_id: str) -> tuple[str, str, int, ChunkHit | None] | None:
+        """(report_id, content hash, chunks held for the report, the next chunk in reading order or
+        None after the last) for a chunk held here; None when `chunk_id` is not held."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT d.report_num, d.ordinal, r.report_id, r.content_hash FROM docs d "
+                "JOIN reports r ON d.report_num = r.report_num WHERE d.chunk_id = ?", (chunk_id,)).fetchone()
+            if row is None:
+                return None
+            report_num, ordinal, report_id, content_hash = row
+            held = self._conn.execute("SELECT COUNT(*) FROM docs WHERE report_num = ?", (report_num,)).fetchone()[0]
+            after = self._conn.execute(
+                "SELECT chunk_id, text, metadata FROM docs WHERE report_num = ? AND ordinal = ? ORDER BY doc LIMIT 1",
+                (report_num, ordinal + 1)).fetchone()
+        following = _hit(after[0], report_id, after[1], json.loads(after[2]), 0.0) if after else None
+        return report_id, content_hash, held, following
 
     def _records(self, docs: list[int]) -> dict[int, tuple[str, str, str, dict[str, Any]]]:
         if not docs:
@@ -557,6 +578,11 @@ class LexicalIndex:
             f"SELECT d.doc, d.chunk_id, r.report_id, d.text, d.metadata FROM docs d "
             f"JOIN reports r ON d.report_num = r.report_num WHERE d.doc IN ({marks})", docs).fetchall()
         return {doc: (chunk_id, report_id, text, json.loads(meta)) for doc, chunk_id, report_id, text, meta in rows}
+
+
+def _hit(chunk_id: str, report_id: str, text: str, meta: dict[str, Any], score: float) -> ChunkHit:
+    return ChunkHit(chunk_id=chunk_id, report_id=report_id, section=str(meta.get("section", "")),
+                    section_title=str(meta.get("section_title", "")), text=text, score=score, metadata=meta)
 
 
 def bags_in_pool(batches: Iterable[Sequence[tuple[str, Mapping[str, Any]]]], workers: int) -> Iterator[list[Bag]]:

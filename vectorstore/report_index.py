@@ -25,7 +25,7 @@ import logging
 import os
 import threading
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -187,26 +187,52 @@ class ReportIndex:
         A few reports are searched by their chunk ids, which the lexical index lists in a millisecond,
         when it holds exactly the chunks the registry says they have (same hash, same count, report
         complete); otherwise, e.g. while it is rebuilt or a report is half-indexed, by a `where` on
-        report_id, which gives the same hits 20 ms slower at 100k chunks."""
-        if report_ids is None:
-            return self.chroma.query(embedding, k, where)
-        if not report_ids:
+        report_id, which gives the same hits 20 ms slower at 100k chunks. The hits' text and metadata
+        come from the lexical index too where it is in step with the registry for their report (it
+        holds the same, and gives them ten times faster than Chroma), from Chroma otherwise."""
+        if report_ids is not None and not report_ids:
             return []
-        ids = self._chunk_ids(report_ids) if where is None else None
-        if ids is not None:
-            return self.chroma.query(embedding, k, ids=ids)
-        ids_where = {"report_id": next(iter(report_ids))} if len(report_ids) == 1 else {
-            "report_id": {"$in": sorted(report_ids)}}
-        return self.chroma.query(embedding, k, {"$and": [where, ids_where]} if where else ids_where)
+        ids = self._chunk_ids(report_ids) if report_ids is not None and where is None else None
+        if report_ids is not None and ids is None:
+            ids_where = {"report_id": next(iter(report_ids))} if len(report_ids) == 1 else {
+                "report_id": {"$in": sorted(report_ids)}}
+            where = {"$and": [where, ids_where]} if where else ids_where
+        if self.lexical is None:
+            return self.chroma.query(embedding, k, where, ids)
+        nearest = self.chroma.nearest(embedding, k, where, ids)
+        records = self._in_step_records([chunk_id for chunk_id, _ in nearest])
+        missing = [chunk_id for chunk_id, _ in nearest if chunk_id not in records]
+        records.update(self.chroma.records(missing))
+        return [replace(records[chunk_id], score=score) for chunk_id, score in nearest if chunk_id in records]
 
     def _chunk_ids(self, report_ids: Collection[str]) -> list[str] | None:
         lexical = self.lexical
         registry = self.chroma.remembered_registry(report_ids) if lexical is not None else None
-        if registry is None or any(status != STATUS_COMPLETE for _, status, _ in registry.values()):
+        if registry is None or len(registry) != len(set(report_ids)) or any(
+                status != STATUS_COMPLETE for _, status, _ in registry.values()):
             return None
         return lexical.chunk_ids({rid: (content_hash, chunks) for rid, (content_hash, _, chunks) in registry.items()})
 
+    def _in_step_records(self, chunk_ids: list[str]) -> dict[str, ChunkHit]:
+        """The chunks of `chunk_ids` as the lexical index holds them, only those whose report it holds
+        with the hash of the registry's complete record (then the text and metadata are Chroma's)."""
+        lexical = self.lexical
+        held = lexical.records(chunk_ids) if lexical is not None and chunk_ids else {}
+        registry = self.chroma.remembered_registry({hit.report_id for hit, _ in held.values()}) or {}
+        return {chunk_id: hit for chunk_id, (hit, content_hash) in held.items()
+                if registry.get(hit.report_id, ("", "", 0))[:2] == (content_hash, STATUS_COMPLETE)}
+
     def next_chunk(self, chunk_id: str) -> ChunkHit | None:
+        """The chunk after `chunk_id` in its report: from the lexical index when it holds that report
+        in step with the registry (a look-up by report and ordinal), else from Chroma (a `where` on
+        report, hash and ordinal: a scan of the metadata, 16 ms at 100k chunks)."""
+        lexical = self.lexical
+        found = lexical.following(chunk_id) if lexical is not None else None
+        if found is not None:
+            report_id, content_hash, held, following = found
+            registry = self.chroma.remembered_registry([report_id]) or {}
+            if registry.get(report_id) == (content_hash, STATUS_COMPLETE, held):
+                return following
         return self.chroma.next_chunk(chunk_id)
 
     def mentions(self, phrase: str) -> bool:
