@@ -9,12 +9,14 @@ Every question of the eval split is asked once to warm the process (model loaded
 - BM25: `store.lexical.search`
 - answer composition: `ExtractiveAnswerer.answer`
 - the rest of `ask` (query analysis, fusion, building the answer object) is "other".
-Prints p50/p95 of the whole `ask` and each stage's share of the summed time.
+Prints p50/p95 of the whole `ask` (wall, and the process's CPU time: the machine may be shared), the load
+average, and each stage's share of the summed time.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from collections import defaultdict
@@ -62,17 +64,20 @@ def main() -> None:
         store.lexical.search = timed(stages, "BM25", store.lexical.search)
     extractive.answer = timed(stages, "answer composition", extractive.answer)
 
-    totals = []
+    totals, cpu = [], []
+    load_before = os.getloadavg()
     for _ in range(args.repeat):
         for question in questions:
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             service.ask(question)
             totals.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - cpu_start)
     stages["other"] = sum(totals) - sum(stages.values())
 
     print(f"{len(totals)} asks ({len(questions)} questions of {args.split} x {args.repeat}), index {args.db}")
     print(f"ask latency: p50 {percentile(totals, 0.5) * 1000:.0f} ms, p95 {percentile(totals, 0.95) * 1000:.0f} ms, "
-          f"mean {statistics.mean(totals) * 1000:.0f} ms")
+          f"mean {statistics.mean(totals) * 1000:.0f} ms; CPU time p50 {percentile(cpu, 0.5) * 1000:.0f} ms, "
+          f"p95 {percentile(cpu, 0.95) * 1000:.0f} ms; load average {load_before[0]:.2f} -> {os.getloadavg()[0]:.2f}")
     for name, seconds in sorted(stages.items(), key=lambda kv: -kv[1]):
         print(f"  {name:20} {seconds / sum(totals) * 100:5.1f}%  ({seconds / len(totals) * 1000:.1f} ms per ask)")
 

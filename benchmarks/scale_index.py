@@ -19,8 +19,10 @@ The lexical side is not cloned: opening the index rebuilds it from Chroma, which
 
 `measure` opens a `BaocaoService` the way the CLI does, times opening + the first answer, waits for a
 background lexical rebuild when one started (timed separately), asks every question of the dev split
-once to warm up and then `--repeat` times, and prints one JSON line: p50/p95/mean, open and first
-answer seconds, lexical rebuild seconds, peak RSS (ru_maxrss, MB) and the index size on disk.
+once to warm up and then `--repeat` times, and prints one JSON line: p50/p95/mean (wall, and the
+process's CPU time per ask), the 1-minute load average before and after the asks (this 2-core machine
+is shared: wall times move with other people's work), open and first answer seconds, lexical rebuild
+seconds, peak RSS (ru_maxrss, MB) and the index size on disk.
 """
 
 from __future__ import annotations
@@ -253,16 +255,18 @@ def measure(args: argparse.Namespace) -> None:
         store.wait_for_lexical()
         rebuild_wait = time.perf_counter() - rebuild_started
         if args.rebuild_only:
-            totals = []
+            totals, cpu, load_before = [], [], os.getloadavg()
         else:
             for question in questions:
                 service.ask(question)
-            totals = []
+            totals, cpu = [], []
+            load_before = os.getloadavg()
             for _ in range(args.repeat):
                 for question in questions:
-                    t = time.perf_counter()
+                    t, c = time.perf_counter(), time.process_time()
                     service.ask(question)
                     totals.append(time.perf_counter() - t)
+                    cpu.append(time.process_time() - c)
         result = {
             "db": str(args.db), "mode": "server" if args.server else "embedded",
             "chunks": store.chunk_count(), "reports": len(service.list_reports()),
@@ -273,6 +277,10 @@ def measure(args: argparse.Namespace) -> None:
             "p50_ms": round(_percentile(totals, 0.5) * 1000) if totals else None,
             "p95_ms": round(_percentile(totals, 0.95) * 1000) if totals else None,
             "mean_ms": round(statistics.mean(totals) * 1000) if totals else None,
+            # CPU time of the asking process per ask: on a shared machine it moves less than wall time
+            "cpu_p50_ms": round(_percentile(cpu, 0.5) * 1000) if cpu else None,
+            "cpu_p95_ms": round(_percentile(cpu, 0.95) * 1000) if cpu else None,
+            "load_average_during_asks": [round(x, 2) for x in load_before] + [round(x, 2) for x in os.getloadavg()],
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "server_peak_rss_mb": round(_rss_of(server.pid)) if server else None,
             "disk_chroma_mb": round(_du(args.db) - (_du(args.db / "lexical") if (args.db / "lexical").exists() else 0), 1),
