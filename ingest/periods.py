@@ -231,6 +231,9 @@ def _shift_months(period: Period, months: int) -> Period | None:
 
 # --- vocabulary -----------------------------------------------------------------------------
 
+# The calendar's own words: a question's period is read from them, so they are no topic term.
+CALENDAR_WORDS: tuple[str, ...] = ("ngày", "tháng", "quý", "năm", "đầu", "cuối")
+
 # The words period phrases are made of, written as the language writes them. A word of a matched
 # phrase that carries marks must be one of these (folded forms collide: quý/quỹ, sáu/sau, từ/tư).
 _PHRASE_WORDS = (

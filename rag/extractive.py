@@ -25,18 +25,19 @@ from dataclasses import dataclass, replace
 from ingest import fold, has_diacritics, normalize_text, split_sentences, strip_diacritics
 from ingest.abbreviations import ABBREVIATIONS, expand_abbreviations
 from ingest.dates import find_dates, names_a_day, names_a_duration
+from ingest.function_words import FUNCTION_WORDS, stop_flags
 from ingest.lexicon import is_compound, is_compound_folded
+from ingest.numbers import NUMBER_WORDS
+from ingest.periods import CALENDAR_WORDS
 from rag.figures import numbers_in, values_in
 from rag.evidence import EvidencePeriod, evidence_period, fits, periods_in
 from rag.query_analysis import LEVELS, AnalyzedQuery
 from rag.schema import ABSTENTION_MESSAGE, Citation, DraftAnswer, Passage
 
-# Words that shape a question but say nothing about its topic.
-STOP_WORDS = set("""
-bao nhieu may la gi nao nhung cac cua trong va da duoc co khong thi o tai ve voi cho den tu theo nay
-do the ra sao hay hoac con nhu tren duoi sau truoc khi luc mot hai ba bon nam ngay thang
-quy dau cuoi bao cao tong cong tat ca moi tung bang hien nay nua
-""".split())
+# Words that shape a question but say nothing about its topic: the function words, the calendar's
+# words and the number words (the period and figures are read from them), and "báo cáo", the corpus's
+# own kind of document (compared as `ingest.function_words.stop_flags` says).
+STOP_WORDS_MARKED = FUNCTION_WORDS | {w for phrase in (*CALENDAR_WORDS, *NUMBER_WORDS, "báo cáo") for w in phrase.split()}
 LEVEL_WORDS = {"pho", "huyen", "xa", "phuong", "tp", "ubnd"}
 
 
@@ -105,9 +106,9 @@ def terms_of(text: str, ignore: set[str] = frozenset(), keep_marks: bool = False
     expanded = normalize_text(expand_abbreviations(text)).lower()
     words = [w for w in re.findall(r"\w+", expanded) if not w.isdigit()]
     keys = [strip_diacritics(w) for w in words]
+    skip = [k in ignore or stop for k, stop in zip(keys, stop_flags(words, STOP_WORDS_MARKED))]
     if not keep_marks:
         words = keys
-    skip = [k in STOP_WORDS or k in ignore for k in keys]
     unigrams = {w for w, k, drop in zip(words, keys, skip) if not drop and len(k) > 1}
     bigrams = {f"{a}_{b}" for a, b, drop_a, drop_b in zip(words, words[1:], skip, skip[1:])
                if not drop_a and not drop_b}

@@ -16,7 +16,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ingest.dates import find_dates
-from ingest.periods import find_periods
+from ingest.function_words import FUNCTION_WORDS
+from ingest.periods import CALENDAR_WORDS, find_periods
 from rag.figures import MARKER, NUMBER
 from rag.precedents import PrecedentFilters, PrecedentRow
 from rag.schema import Answer
@@ -24,7 +25,8 @@ from rag.schema import Answer
 NO_FIGURE = "Không có số liệu"
 # A unit is the words right after the figure, up to punctuation or a function word, at most three.
 _UNIT = re.compile(r"\s*(%|[^\W\d_]+(?:\s+[^\W\d_]+){0,2})")
-_UNIT_STOP = {"và", "trong", "so", "với", "của", "tại", "đến", "từ", "là", "đạt", "tăng", "giảm", "năm", "ngày"}
+# ("so" of "so với" and the verbs of change close it too: "tăng 5% so với", "đạt 80 điểm").
+_UNIT_STOP = FUNCTION_WORDS | frozenset(CALENDAR_WORDS) | {"so", "đạt", "tăng", "giảm"}
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from ingest import ReportMetadata, fold, normalize_text, strip_diacritics
 from ingest.gazetteer import LOCALITY_LEVELS, Gazetteer, PlaceMention
 from ingest.dates import find_dates
 from ingest.document_form import document_references
-from ingest.periods import PeriodRole, find_periods
+from ingest.function_words import FUNCTION_WORDS, stop_flags
+from ingest.periods import CALENDAR_WORDS, PeriodRole, find_periods
 from rag.evidence import AskedPeriod, asked_periods, source_periods
 from rag.figures import numbers_in
 
@@ -352,8 +353,9 @@ def _content_figures(text: str) -> set[str]:
     return {value for _, value in numbers_in(text)}
 
 
-_NOT_MEASURE = {"va", "trong", "tai", "cua", "o", "nam", "la", "thi", "den", "tu", "duoc", "da", "con",
-                "phan", "tien", "nguoi"}
+# Words that end a measure ("bao nhiêu vụ khiếu nại trong …"): the function words and the calendar's;
+# and the nouns of what other fields ask ("phần trăm" a rate, "tiền" money, "người" anyone).
+_NOT_MEASURE = FUNCTION_WORDS | frozenset(CALENDAR_WORDS) | {"phần", "tiền", "người"}
 
 
 def measures_asked(text: str) -> tuple[str, ...]:
@@ -370,8 +372,9 @@ def measures_asked(text: str) -> tuple[str, ...]:
         plain = strip_diacritics(segment)  # same length as `segment`: marks are dropped, not letters
         for match in _MEASURE.finditer(plain):
             words = []
-            for word, original in zip(match.group(1).split(), segment[match.start(1):match.end(1)].split()):
-                if word in _NOT_MEASURE:
+            originals = segment[match.start(1):match.end(1)].split()
+            for original, stop in zip(originals, stop_flags(originals, _NOT_MEASURE)):
+                if stop:
                     break
                 words.append(original)
             if words:

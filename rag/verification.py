@@ -35,6 +35,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ingest import split_sentences
+from ingest.function_words import FUNCTION_WORDS
+from ingest.periods import CALENDAR_WORDS
 from rag.evidence_gate import FigureCheck, asks_period_or_kind, figure_fits
 from rag.extractive import quantities_in
 from rag.figures import numbers_in, values_in
@@ -52,12 +54,8 @@ _BULLET = re.compile(r"^(\s*(?:[-*+•]|\d{1,2}[.)]|[a-zđ][.)])\s+)")
 # Abbreviations after which ". " does not end a sentence ("TP. Quy Nhơn").
 _ABBREVIATION = re.compile(r"(?:^|\s)(?:TP|Tp|TX|Tx|TT|Q|P|X|H|ThS|TS|PGS|GS|Th\.S|v\.v)\.$")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-# Function words that say nothing about what a source contains.
-_STOPWORDS = frozenset("""
-và của các những là có được đã đang sẽ trong với cho theo về từ tại này đó như thì mà để một
-cũng rằng trên ra vào nên nhưng hoặc hay bị do khi đến đối việc nhiều số người năm tháng ngày
-the a of and in to is
-""".split())
+# Words that say nothing about what a source contains: the function words and the calendar's.
+_STOPWORDS = FUNCTION_WORDS | frozenset(CALENDAR_WORDS)
 # What an instruction to the model looks like inside a report (which never addresses a chatbot).
 _INSTRUCTION = re.compile(
     r"bỏ qua (?:mọi|tất cả|các|toàn bộ)?\s*(?:hướng dẫn|chỉ dẫn|yêu cầu|quy tắc|lệnh)"
