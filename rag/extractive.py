@@ -38,7 +38,6 @@ from rag.schema import ABSTENTION_MESSAGE, Citation, DraftAnswer, Passage
 # words and the number words (the period and figures are read from them), and "báo cáo", the corpus's
 # own kind of document (compared as `ingest.function_words.stop_flags` says).
 STOP_WORDS_MARKED = FUNCTION_WORDS | {w for phrase in (*CALENDAR_WORDS, *NUMBER_WORDS, "báo cáo") for w in phrase.split()}
-LEVEL_WORDS = {"pho", "huyen", "xa", "phuong", "tp", "ubnd"}
 
 
 @dataclass(frozen=True)
@@ -216,10 +215,12 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def _ignored_terms(query: AnalyzedQuery) -> set[str]:
-        """Place names and level words: retrieval already restricted the reports to the place."""
-        ignore = set(LEVEL_WORDS)
+        """The places named and their level words, with the abbreviations of both ("TP", "UBND"):
+        retrieval already restricted the reports to the place."""
+        ignore = {"tp", "ubnd"}
         for loc in query.localities:
             ignore.update(loc.folded.split())
+            ignore.update(strip_diacritics(loc.level).split()[-1:])
         return ignore
 
     @staticmethod

@@ -35,7 +35,8 @@ _LEVEL_ALTERNATION = "|".join(sorted(LEVELS + ("tp.", "tp"), key=len, reverse=Tr
 _NAMED_PLACE = re.compile(
     rf"(?i:\b({_LEVEL_ALTERNATION}))\s+((?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){{0,3}})"
 )
-_FOLDED_LEVEL_WORDS = {"pho", "xa", "huyen", "phuong", "tran", "tinh", "quan", "tp"}
+# The word of a level that stands just before a name ("phố" of "thành phố", "xã"), folded, and "tp".
+_FOLDED_LEVEL_WORDS = {strip_diacritics(level).split()[-1] for level in LEVELS} | {"tp"}
 
 # Words that ask for a figure, and those that ask for a list or a comparison.
 _NUMERIC_CUES = ("bao nhieu", "ty le", "ngay nao", "bao gio", "khi nao", "so hieu",
