@@ -393,12 +393,17 @@ def _has_figure(sentence: str) -> bool:
 
 
 def _answers_figure(query: AnalyzedQuery, sentence: str) -> bool:
-    """The sentence holds a figure of the kind asked: a day for "ngày nào", a length of time for "bao
-    lâu", a percentage for a rate, an amount for money."""
+    """The sentence holds a figure, of the kind asked (`of_kind_asked`)."""
+    if not (query.asks_date or query.asks_duration) and not _has_figure(sentence):
+        return False
+    return of_kind_asked(query, sentence)
+
+
+def of_kind_asked(query: AnalyzedQuery, sentence: str) -> bool:
+    """The sentence gives what kind of figure the question asks: a day for "ngày nào", a length of
+    time for "bao lâu", a percentage for a rate, an amount for money (any figure when no kind is asked)."""
     if query.asks_date or query.asks_duration:
         return (query.asks_date and names_a_day(sentence)) or (query.asks_duration and names_a_duration(sentence))
-    if not _has_figure(sentence):
-        return False
     if query.asks_rate and "%" not in sentence and "phần trăm" not in sentence.lower():
         return False
     if query.asks_money and not _MONEY.search(sentence):

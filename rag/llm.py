@@ -40,6 +40,7 @@ from rag.verification import (
     MARKER,
     REASON_FIGURE,
     REASON_INVALID_MARKER,
+    REASON_KIND,
     REASON_NO_MARKER,
     REASON_PERIOD,
     REASON_TARGET,
@@ -350,7 +351,8 @@ def _visible(raw: str) -> str:
     return _THINK.sub("", raw).lstrip()
 
 
-_REASON_ORDER = (REASON_PERIOD, REASON_TARGET, REASON_FIGURE, REASON_INVALID_MARKER, REASON_NO_MARKER, REASON_WORDS)
+_REASON_ORDER = (REASON_PERIOD, REASON_TARGET, REASON_KIND, REASON_FIGURE, REASON_INVALID_MARKER, REASON_NO_MARKER,
+                 REASON_WORDS)
 
 
 def _reasons(verification: Verification) -> str:

@@ -38,7 +38,7 @@ from ingest import split_sentences
 from ingest.function_words import FUNCTION_WORDS
 from ingest.periods import CALENDAR_WORDS
 from rag.evidence_gate import FigureCheck, asks_period_or_kind, figure_fits
-from rag.extractive import quantities_in
+from rag.extractive import of_kind_asked, quantities_in
 from rag.figures import numbers_in, values_in
 from rag.query_analysis import AnalyzedQuery
 from rag.schema import ABSTENTION_MESSAGE, Citation, Passage
@@ -71,6 +71,7 @@ REASON_FIGURE = "số liệu không có trong nguồn được trích dẫn"
 REASON_WORDS = "nội dung không khớp với nguồn được trích dẫn"
 REASON_PERIOD = "số liệu không thuộc kỳ được hỏi"
 REASON_TARGET = "chỉ tiêu kế hoạch được đưa ra như kết quả"
+REASON_KIND = "số liệu không đúng loại được hỏi"
 
 
 @dataclass
@@ -195,6 +196,11 @@ def verify_answer(text: str, passages: list[Passage], query: AnalyzedQuery | Non
                      f"Câu “{_short(sentence.text)}”: {raw} là {held} trong nguồn {_brackets(valid)}, "
                      f"không phải số liệu {asked}.")
             continue
+        if query is not None and query.asks_figure and quantities_in(bare) and not of_kind_asked(query, bare):
+            # a count given for a rate, a figure without its money unit for an amount, no day for "ngày nào"
+            drop(sentence, REASON_KIND,
+                 f"Câu “{_short(sentence.text)}”: số liệu không phải {_kind(query)} như câu hỏi hỏi.")
+            continue
         words = _content_words(bare)
         if words:
             shared = sum(1 for w in words if any(w in s.words for s in cited))
@@ -252,6 +258,14 @@ def _figure_checks(bare: str, cited: list[_Source], query: AnalyzedQuery) -> lis
                    in zip(source.sentences, source.sentence_values) if value in values]
         checks.append((raw, figure_fits(query, value, holders)))
     return checks
+
+
+def _kind(query: AnalyzedQuery) -> str:
+    if query.asks_date:
+        return "ngày, thời điểm"
+    if query.asks_duration:
+        return "khoảng thời gian"
+    return "tỷ lệ" if query.asks_rate else "số tiền" if query.asks_money else "số liệu"
 
 
 def _narrower(check: FigureCheck, query: AnalyzedQuery) -> bool:

@@ -545,3 +545,18 @@ def test_the_model_sees_only_passages_of_the_asked_place(server):
                passages=[other_place, COMPLAINTS])
     prompt = server.requests[0]["body"]["messages"][-1]["content"]
     assert prompt.count("<nguon ") == 1 and "qn9" not in prompt and "215 vụ" not in prompt
+
+
+def test_a_figure_of_another_kind_is_rejected(server):
+    """Through the scripted server: a count given where a rate is asked is dropped like another period's."""
+    question = "Tỷ lệ giải quyết đơn khiếu nại của Quy Nhơn là bao nhiêu?"
+    source = Passage(chunk_id="qn-rate", section="III.6", section_title="Kết quả giải quyết đơn thư", score=0.9,
+                     text="Tiếp nhận 147 vụ khiếu nại. Tỷ lệ giải quyết đơn khiếu nại đạt 96%.", **QN)
+    answerer = LLMAnswerer(openai_llm(server.openai_url), real_extractive)
+    server.script(Reply(content="Thành phố Quy Nhơn tiếp nhận 147 vụ khiếu nại [1]."))
+    _, rejected = run_stream(answerer, question=question, passages=[source])
+    assert_fallback(rejected, "số liệu không đúng loại được hỏi", real_extractive, passages=[source],
+                    question=question)
+    server.script(Reply(content="Tỷ lệ giải quyết đơn khiếu nại đạt 96% [1]."))
+    _, kept = run_stream(answerer, question=question, passages=[source])
+    assert kept.answerer == "llm" and "96%" in kept.text

@@ -10,6 +10,7 @@ from rag.verification import (
     REASON_FIGURE,
     REASON_INVALID_MARKER,
     REASON_NO_MARKER,
+    REASON_KIND,
     REASON_PERIOD,
     REASON_TARGET,
     REASON_WORDS,
@@ -267,3 +268,20 @@ def test_a_target_is_no_result():
     assert result.dropped == []
     asked_target = analysed("Mục tiêu tỷ lệ người dân có tài khoản định danh điện tử đến năm 2030 là bao nhiêu?")
     assert verify_answer("Đến năm 2030 tỷ lệ này đạt 80% [1].", [plan], asked_target).dropped == []
+
+
+@pytest.mark.parametrize(("question", "answer", "kept"), [
+    ("Tỷ lệ giải quyết khiếu nại của Quy Nhơn là bao nhiêu?", "Thành phố đã tiếp nhận 147 vụ khiếu nại [1].", False),
+    ("Tỷ lệ giải quyết khiếu nại của Quy Nhơn là bao nhiêu?", "Tỷ lệ giải quyết đạt 95% [1].", True),
+    ("Kinh phí hỗ trợ của Quy Nhơn là bao nhiêu?", "Thành phố đã tiếp nhận 147 vụ khiếu nại [1].", False),
+    ("Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại?", "Thành phố đã tiếp nhận 147 vụ khiếu nại [1].", True),
+])
+def test_a_figure_of_another_kind_is_dropped(question, answer, kept):
+    """A count given for a rate, or a figure without a money unit for an amount, answers another question."""
+    source = Passage(**{**QN_COMPLAINTS.__dict__,
+                        "text": QN_COMPLAINTS.text + " Tỷ lệ giải quyết đạt 95%."})
+    result = verify_answer(answer, [source], analysed(question))
+    if kept:
+        assert result.dropped == []
+    else:
+        assert result.reasons == [REASON_KIND] and result.supported == 0
