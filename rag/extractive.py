@@ -277,7 +277,10 @@ class ExtractiveAnswerer:
             adjacent = any(_follows(s.candidate, c.candidate) for c in chosen)
             close = s.score >= (0.5 if adjacent else 0.6 if query.asks_list else 0.8) * best.score
             same_place = s.candidate.passage.report_id == best.candidate.passage.report_id
-            if close and same_place and s.period_fits and (gain or query.asks_list):
+            # an adjacent sentence that answers as well as the best (sibling items "Thời gian theo quy
+            # định: 07 ngày", "Thời gian thực hiện: 05 ngày") is shown beside it rather than silently dropped
+            rival = adjacent and s.answers_figure and s.counts_noun and s.score >= 0.9 * best.score
+            if close and same_place and s.period_fits and (gain or query.asks_list or rival):
                 chosen.append(s)
                 covered |= s.covered
         chosen += self._enumeration(chosen, pool, limit)

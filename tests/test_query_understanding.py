@@ -324,3 +324,15 @@ def test_a_list_item_carries_the_terms_of_its_heading():
                                     (100, "PL.2", "Tên thủ tục hành chính: Xác nhận phiên hiệu thanh niên xung phong")))
     answer = ask("Thời gian thực hiện thủ tục xác nhận phiên hiệu thanh niên xung phong là bao nhiêu ngày?", decision)
     assert not answer.abstained and "30 ngày" in answer.text and "05 ngày" not in answer.text
+
+
+def test_sibling_items_that_answer_alike_are_both_shown():
+    """Two items under one heading answer the question as well as each other (the time "theo quy định"
+    and the time after simplification): both are shown, so the reader sees the difference."""
+    text = ("1. Tên thủ tục hành chính: Cấp giấy phép hoạt động dịch vụ việc làm\n"
+            "- Thời gian giải quyết theo quy định: 07 ngày.\n- Thời gian thực hiện: 05 ngày.\n")
+    decision = Passage(chunk_id="hcm:0001", report_id="hcm", section="PL", section_title="PHỤ LỤC", text=text,
+                       score=1.0, locality="thành phố Hồ Chí Minh", document_type="quyết định",
+                       subsections=((0, "PL.1", "Tên thủ tục hành chính: Cấp giấy phép hoạt động dịch vụ việc làm"),))
+    answer = ask("Sau khi đơn giản hóa, thủ tục cấp giấy phép hoạt động dịch vụ việc làm còn bao nhiêu ngày?", decision)
+    assert not answer.abstained and "07 ngày" in answer.text and "05 ngày" in answer.text
