@@ -21,6 +21,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from ingest import fold, has_diacritics, normalize_text, split_sentences, strip_diacritics
 from ingest.abbreviations import ABBREVIATIONS, expand_abbreviations
@@ -75,6 +76,7 @@ class Scored:
     counts_noun: bool = False
     evidence: EvidencePeriod = EvidencePeriod(None, False)
     period_fits: bool = True  # the evidence policy (rag.evidence): the asked period, and a result for a result
+    names_agencies: bool = True  # names the agencies the question asks about ("Sở Y tế"), or stands under them
 
 
 def passage_sentences(text: str) -> list[str]:
@@ -251,12 +253,13 @@ class ExtractiveAnswerer:
         counted = _counted_measures(query)
         return Scored(c, score, coverage, frozenset(covered), answers_figure=not query.asks_figure or has_figure,
                       counts_noun=not counted or any(counts[m] for m in counted), evidence=evidence,
-                      period_fits=period_fits)
+                      period_fits=period_fits, names_agencies=_names_agencies(query, c))
 
     # --- selection ---------------------------------------------------------------------------------
 
     def _select(self, query: AnalyzedQuery, scored: list[Scored], report_id: str | None = None) -> list[Scored]:
         pool = [s for s in scored if report_id is None or s.candidate.passage.report_id == report_id]
+        pool = [s for s in pool if s.names_agencies]  # "Sở Y tế" asked: another agency's sentence is no answer
         answering = [s for s in pool if s.answers_figure and s.counts_noun and s.period_fits]
         if not answering and not any(s.counts_noun for s in pool if s.answers_figure and _counted_measures(query)):
             # No passage counts the noun at all ("mấy thành viên" where the report writes "06 người"):
@@ -459,6 +462,22 @@ def _is_word(pair: str, marked: bool) -> bool:
     question, and counting it would only lower every sentence's coverage."""
     first, second = pair.split("_", 1)
     return is_compound(first, second) if marked else is_compound_folded(first, second)
+
+
+def _names_agencies(query: AnalyzedQuery, c: Candidate) -> bool:
+    """Every agency the question names is named in the sentence's passage (its text, context line or
+    section title), in either form of an abbreviation ("Sở KH&CN", "Sở Khoa học và Công nghệ"): as with
+    places, only a passage about the agency may answer for it."""
+    if not query.organisations:
+        return True
+    text = _passage_words(c.passage)
+    return all(any(fold(form) in text for form in (agency, expand_abbreviations(agency).split("(")[-1].rstrip(")")))
+               for agency in query.organisations)
+
+
+@lru_cache(maxsize=256)
+def _passage_words(passage: Passage) -> str:
+    return fold(expand_abbreviations(" ".join([passage.context, passage.section_title, passage.text])))
 
 
 def _follows(a: Candidate, b: Candidate) -> bool:

@@ -23,7 +23,7 @@ from functools import cached_property
 from ingest import ReportMetadata, fold, normalize_text, strip_diacritics
 from ingest.gazetteer import LOCALITY_LEVELS, Gazetteer, PlaceMention
 from ingest.dates import find_dates
-from ingest.document_form import document_references
+from ingest.document_form import ORGANISATION_TYPES, document_references
 from ingest.function_words import FUNCTION_WORDS, stop_flags
 from ingest.periods import CALENDAR_WORDS, PeriodRole, find_periods
 from rag.evidence import AskedPeriod, asked_periods, source_periods
@@ -156,6 +156,7 @@ class AnalyzedQuery:
     asks_money: bool = False
     asks_date: bool = False  # "trước ngày nào", "khi nào", "từ ngày nào đến ngày nào": a day or a time answers
     asks_duration: bool = False  # "trong thời hạn bao lâu": a length of time answers
+    organisations: tuple[str, ...] = ()  # "Sở Y tế": an agency the question is about, which evidence must name
     asks_signer: bool = False  # "Ai ký Kế hoạch 144/KH-UBND?": the document's signature block answers
     figures: tuple[str, ...] = ()
     # The question without what the fields above hold: its periods and dates, and references to a
@@ -197,6 +198,27 @@ class AnalyzedQuery:
 
 _ASKS_DATE = re.compile(r"\b(?:ngay nao|khi nao|bao gio|luc nao|thoi diem nao|may gio|hieu luc tu)\b")
 _ASKS_DURATION = re.compile(r"\bbao lau\b")
+# An agency named by its type and name: "Sở Y tế", "Cục Hải quan", "Bộ Công an". Only the bodies of
+# the state apparatus whose names the law fixes (bộ, tổng cục, cục, chi cục, sở: `ORGANISATION_TYPES`);
+# a centre, office or school is named in many ways ("Trung tâm hành chính công", "Trung tâm Phục vụ
+# hành chính công") and cannot be held to one. Names are capitalised on their first word only.
+_AGENCY_TYPES = [t for t in ORGANISATION_TYPES if t in ("bộ", "tổng cục", "cục", "chi cục", "sở")]
+_AGENCY = re.compile(r"(?<!\w)(" + "|".join(re.escape(t) for t in _AGENCY_TYPES) + r")\s+([^\W\d_][\w&]*)(?:\s+([^\W\d_]+))?",
+                     re.IGNORECASE)
+
+
+def organisations_named(text: str) -> tuple[str, ...]:
+    """The agencies a question names, as "<type> <name's first word> [<its second word>]": "Sở Y tế",
+    "Cục Hải quan"; the type and the name's first word are capitalised, the second word is not."""
+    found = []
+    for m in _AGENCY.finditer(text):
+        kind, first, second = m.group(1), m.group(2), m.group(3)
+        if not (kind[:1].isupper() and first[:1].isupper()):
+            continue
+        found.append(" ".join([kind, first, *([second] if second and second.islower() else [])]))
+    return tuple(dict.fromkeys(found))
+
+
 _ASKS_SIGNER = re.compile(r"\b(?:ai|nguoi) ky\b(?! ket)|\bky boi ai\b|\bdo ai ky\b")
 _LATEST = re.compile(r"\b(moi nhat|gan day nhat|gan nhat|hien nay|moi day|hien tai)\b")
 _SERIES = re.compile(r"\b(cac|tung|hang|qua cac|moi) (thang|quy|nam|ky)\b")
@@ -237,6 +259,7 @@ def analyze_query(question: str, gazetteer: LocalityGazetteer, national: Gazette
         asks_date=bool(_ASKS_DATE.search(folded)),
         asks_duration=bool(_ASKS_DURATION.search(folded)),
         asks_signer=bool(_ASKS_SIGNER.search(folded)),
+        organisations=organisations_named(text),
         figures=tuple(sorted(_content_figures(text))),
         topic=_topic(text),
     )

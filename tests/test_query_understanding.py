@@ -336,3 +336,22 @@ def test_sibling_items_that_answer_alike_are_both_shown():
                        subsections=((0, "PL.1", "Tên thủ tục hành chính: Cấp giấy phép hoạt động dịch vụ việc làm"),))
     answer = ask("Sau khi đơn giản hóa, thủ tục cấp giấy phép hoạt động dịch vụ việc làm còn bao nhiêu ngày?", decision)
     assert not answer.abstained and "07 ngày" in answer.text and "05 ngày" in answer.text
+
+
+@pytest.mark.parametrize("question, agencies", [
+    ("Quyết định 2843 đơn giản hóa bao nhiêu thủ tục hành chính thuộc Sở Y tế?", ("Sở Y tế",)),
+    ("Sở Văn hóa, Thể thao và Du lịch phải hoàn thành khi nào?", ("Sở Văn hóa",)),
+    ("Bộ Công an giao nhiệm vụ gì?", ("Bộ Công an",)),
+    ("Trung tâm Hành chính công tiếp nhận bao nhiêu hồ sơ?", ()),  # a centre is named in many ways
+    ("sở y tế chủ trì gì", ()),
+])
+def test_agencies_named(question, agencies):
+    assert analyze_query(question, GAZETTEER).organisations == agencies
+
+
+def test_another_agency_is_no_answer():
+    """Asked about the Sở Y tế, a passage about the Sở Nội vụ's procedures does not answer."""
+    decision = passage("Thông qua phương án đơn giản hóa 53 thủ tục hành chính thuộc phạm vi quản lý của Sở Nội vụ.",
+                       report_id="hcm", locality="thành phố Hồ Chí Minh", document_type="quyết định")
+    assert ask("Quyết định này đơn giản hóa bao nhiêu thủ tục hành chính thuộc Sở Y tế?", decision).abstained
+    assert "53" in ask("Quyết định này đơn giản hóa bao nhiêu thủ tục hành chính thuộc Sở Nội vụ?", decision).text
