@@ -26,6 +26,9 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     combining marks (NFD) or a character that lower-cases to two; the list has one extra entry,
     `len(text)`, so that the end of a match maps too.
     """
+    folded_text = strip_diacritics(text)
+    if len(folded_text) == len(text) and all(len(strip_diacritics(c)) == 1 for c in set(text)):
+        return folded_text, list(range(len(text) + 1))  # one character for one: the common case
     folded: list[str] = []
     offsets: list[int] = []
     for index, char in enumerate(text):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng (NFD)
 
@@ -105,11 +106,13 @@ def strip_diacritics(text: str) -> str:
 _FOLD_BOUNDARY = re.compile(r"[^\w/%,.-]+")
 
 
+@lru_cache(maxsize=16384)
 def fold(text: str) -> str:
     """The one form in which user input and report text are compared: `normalize_text`, lower case,
     no diacritics, punctuation other than that of figures and codes turned into spaces, single spaces.
 
-    "Quy Nhơn (Bình Định)" -> "quy nhon binh dinh"; "99,5%" stays "99,5%".
+    "Quy Nhơn (Bình Định)" -> "quy nhon binh dinh"; "99,5%" stays "99,5%". Cached: answering folds the
+    same sentences and names question after question.
     """
     return " ".join(_FOLD_BOUNDARY.sub(" ", strip_diacritics(normalize_text(text))).split())
 

@@ -59,9 +59,7 @@ class Candidate:
         "1. Tên thủ tục hành chính: Cấp giấy phép …", the item "- Thời gian thực hiện: 05 ngày" is
         about that procedure though it does not name it. (A full sentence names its own subject.)"""
         context = " ".join(enclosing_titles(sentence, passage)) if _LIST_ITEM.match(sentence) else ""
-        return cls(sentence, passage, rank, position, fold(sentence),
-                   frozenset(terms_of(sentence) | terms_of(context)),
-                   frozenset(terms_of(sentence, keep_marks=True) | terms_of(context, keep_marks=True)))
+        return cls(sentence, passage, rank, position, fold(sentence), *_sentence_terms(sentence, context))
 
 
 @dataclass(frozen=True)
@@ -82,6 +80,13 @@ class Scored:
 def passage_sentences(text: str) -> list[str]:
     """The sentences of a passage, line by line (a line break always ends a sentence)."""
     return [sentence for line in text.split("\n") for sentence in split_sentences(line)]
+
+
+@lru_cache(maxsize=8192)
+def _sentence_terms(sentence: str, context: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(folded, marked) terms of a sentence and its headings; cached, as the same sentences come back."""
+    return (frozenset(terms_of(sentence) | terms_of(context)),
+            frozenset(terms_of(sentence, keep_marks=True) | terms_of(context, keep_marks=True)))
 
 
 def enclosing_titles(sentence: str, passage: Passage) -> list[str]:
@@ -387,11 +392,17 @@ def quantities_in(sentence: str) -> list[tuple[str, str]]:
     """(as written, value) of every figure that is neither a period nor a date ("năm 2024", "quý
     I/2025", "ngày 17/6/2024"), a duration ("6 tháng") or a number inside a name ("COVID-19"). A number
     is a year only where the period and date parsers read one: "2.015 hồ sơ" is a figure."""
+    return list(_quantities(sentence))
+
+
+@lru_cache(maxsize=8192)
+def _quantities(sentence: str) -> tuple[tuple[str, str], ...]:
+    # cached: the same sentences come back question after question, and each is parsed for periods and dates
     cleaned = _NAME_NUMBER.sub(" ", sentence)
     spans = [(m.start, m.end) for m in periods_in(cleaned, 2000)] + [(d.start, d.end) for d in find_dates(cleaned)]
     for start, end in sorted(spans, reverse=True):
         cleaned = cleaned[:start] + " " + cleaned[end:]
-    return numbers_in(_DURATION.sub(" ", cleaned))
+    return tuple(numbers_in(_DURATION.sub(" ", cleaned)))
 
 
 def _has_figure(sentence: str) -> bool:
