@@ -89,6 +89,13 @@ class LocalityGazetteer:
             KnownLocality(name=name, level=level, report_ids=tuple(sorted(ids)), is_province=is_province)
             for (_, is_province), (name, level, ids) in entries.items()
         ]
+        self._exact_names = {loc.folded for loc in self.localities}
+        # near-miss candidates by (words, characters) of the folded name: one edit changes the length by one at most
+        self._by_shape: dict[tuple[int, int], list[int]] = {}
+        for index, loc in enumerate(self.localities):
+            if len(loc.folded) >= 6:
+                self._by_shape.setdefault((len(loc.folded.split()), len(loc.folded)), []).append(index)
+        self._word_counts = sorted({words for words, _ in self._by_shape})
 
     def find(self, text: str) -> list[KnownLocality]:
         """Known places named in `text`, exactly (after folding) or within one edit of a name.
@@ -100,24 +107,20 @@ class LocalityGazetteer:
         original = normalize_text(text).split()
         aligned = len(original) == len(words)
         exact = [loc for loc in self.localities if _contains_words(words, loc.folded.split())]
-        found = list(exact)
-        exact_names = {loc.folded for loc in self.localities}
-        for loc in self.localities:
-            if loc in found or len(loc.folded) < 6:
-                continue
-            size = len(loc.folded.split())
+        near: set[int] = set()
+        for size in self._word_counts:
             for start in range(len(words) - size + 1):
                 window = " ".join(words[start : start + size])
-                if window in exact_names:  # "quang ninh" is a province, not a typo of "quang minh"
-                    continue
-                if not _edit_distance_at_most_one(window, loc.folded):
+                if window in self._exact_names:  # "quang ninh" is a province, not a typo of "quang minh"
                     continue
                 capitalised = aligned and original[start][:1].isupper()
                 after_level = start > 0 and words[start - 1] in _FOLDED_LEVEL_WORDS
-                if capitalised or after_level:
-                    found.append(loc)
-                    break
-        return found
+                if not (capitalised or after_level):
+                    continue
+                for length in (len(window) - 1, len(window), len(window) + 1):
+                    near.update(i for i in self._by_shape.get((size, length), ())
+                                if _edit_distance_at_most_one(window, self.localities[i].folded))
+        return exact + [self.localities[i] for i in sorted(near) if self.localities[i] not in exact]
 
     def matches(self, name: str) -> bool:
         return bool(self.find(name))
