@@ -11,56 +11,62 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ingest import fold, strip_diacritics
+from ingest.function_words import stop_flags
 from ingest.periods import Granularity, PeriodMention, PeriodRole, find_periods
 from rag.evidence import YEARLESS
-from ingest import fold
-from rag.query_analysis import LocalityGazetteer, analyze_query
+from rag.query_analysis import LEVELS, AnalyzedQuery, LocalityGazetteer, analyze_query
 from rag.schema import Answer
 
 _FOLLOW_UP_CUES = re.compile(r"^(con|the con|vay con|con ve)\b|\bthi sao\b")
-_FILLER = set("con the thi sao vay nhu nao ve nam o tai cua va a nhi".split())
-_PERIOD_WORDS = {"xa", "huyen", "phuong", "thanh", "pho", "quy", "thang", "dau", "cuoi", "nua", "i", "ii", "iii", "iv"}
+# The words a follow-up is made of besides its place and period: its cue words (folded), and what a
+# place or a period leaves behind ("nào", a level word, a Roman quarter).
+_CUE_WORDS = {"con", "the", "thi", "sao", "vay", "nhu", "a", "nhi"}
+_LEVEL_WORDS = {w for level in LEVELS for w in strip_diacritics(level).split()} | {"tp"}
+_ROMAN = {"i", "ii", "iii", "iv"}
 
 
-def _topic_words(question: str, gazetteer: LocalityGazetteer) -> set[str]:
-    """What a question says besides cue words, places and periods."""
-    query = analyze_query(question, gazetteer)
-    rest = set(re.findall(r"\w+", fold(question))) - _FILLER - _PERIOD_WORDS
+def _topic_words(query: AnalyzedQuery) -> set[str]:
+    """What a question says besides cue words, places and periods: its topic, less function words."""
+    words = query.topic.lower().split()
+    keys = [strip_diacritics(w) for w in words]
+    rest = {k for k, stop in zip(keys, stop_flags(words)) if not stop and k.isalpha()}
+    rest -= _CUE_WORDS | _LEVEL_WORDS | _ROMAN
     for loc in query.localities:
         rest -= set(loc.folded.split())
-    return {word for word in rest if not word.isdigit()}
+    return rest
 
 
-def is_follow_up(question: str, gazetteer: LocalityGazetteer) -> bool:
+def is_follow_up(query: AnalyzedQuery) -> bool:
     """Only a place or a period, with or without a cue ("còn năm 2020 thì sao?", "Tịnh An thì sao?").
 
     A question with a topic of its own is a new question, even when it starts with "còn" ("Còn bao
     nhiêu hộ nghèo chưa được hỗ trợ?"): rewriting it into the previous question would answer another
     question with a confident figure."""
-    query = analyze_query(question, gazetteer)
     named = bool(query.localities or query.periods)
-    return named and len(_topic_words(question, gazetteer)) <= 1
+    return named and len(_topic_words(query)) <= 1
 
 
-def carries_context(question: str, gazetteer: LocalityGazetteer) -> bool:
+def carries_context(query: AnalyzedQuery) -> bool:
     """A new topic asked as a follow-up ("Còn số hộ nghèo thì sao?"): it keeps the previous place."""
-    return bool(_FOLLOW_UP_CUES.search(fold(question))) and not analyze_query(question, gazetteer).localities
+    return bool(_FOLLOW_UP_CUES.search(query.folded)) and not query.localities
 
 
 def resolve_follow_up(question: str, history: Sequence[Answer], gazetteer: LocalityGazetteer) -> str:
-    """The standalone question a follow-up stands for, or `question` itself when it is not one."""
+    """The standalone question a follow-up stands for, or `question` itself when it is not one. The
+    question and the previous one are each analysed once."""
     if not history:
         return question
     previous = history[-1].resolved_question or history[-1].question
-    if not is_follow_up(question, gazetteer):
-        if carries_context(question, gazetteer):
+    new = analyze_query(question, gazetteer)
+    if not is_follow_up(new):
+        if carries_context(new):
             old = analyze_query(previous, gazetteer)
             places = ", ".join(f"{loc.level} {loc.name}" for loc in old.localities if not loc.is_province)
             years = ", ".join(str(y) for y in old.years)  # the years of the periods, never of a date
             context = "; ".join(part for part in (places, f"năm {years}" if years else "") if part)
             return f"{question.rstrip(' ?')} ({context})?" if context else question
         return question
-    new = analyze_query(question, gazetteer)
     resolved = _replace_period(previous, question)
     places = [loc for loc in new.localities if not loc.is_province]
     if places:

@@ -170,6 +170,9 @@ def history(question: str = PREVIOUS) -> list[Answer]:
     ("năm 2023?", "Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại năm 2023?"),
     ("Còn Tịnh An năm 2024 thì sao?", "xã Tỉnh An tiếp nhận bao nhiêu vụ khiếu nại năm 2024?"),
     ("còn 6 tháng cuối năm thì sao?", "Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại 6 tháng cuối năm 2024?"),
+    ("con nam 2020 thi sao", "Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại nam 2020?"),
+    ("Vậy còn quý I năm 2024?", "Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại quý I năm 2024?"),
+    ("thế còn xã Tịnh An?", "xã Tỉnh An tiếp nhận bao nhiêu vụ khiếu nại năm 2024?"),
     # a question with a topic of its own is not rewritten into the previous one
     ("Công tác chuyển đổi số được triển khai như thế nào?", "Công tác chuyển đổi số được triển khai như thế nào?"),
     ("Thể thao có bao nhiêu giải đấu?", "Thể thao có bao nhiêu giải đấu?"),
