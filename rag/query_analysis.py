@@ -89,7 +89,11 @@ class LocalityGazetteer:
             KnownLocality(name=name, level=level, report_ids=tuple(sorted(ids)), is_province=is_province)
             for (_, is_province), (name, level, ids) in entries.items()
         ]
-        self._exact_names = {loc.folded for loc in self.localities}
+        self._by_name: dict[str, list[int]] = {}
+        for index, loc in enumerate(self.localities):
+            self._by_name.setdefault(loc.folded, []).append(index)
+        self._exact_names = set(self._by_name)
+        self._name_sizes = sorted({len(name.split()) for name in self._by_name if name})
         # near-miss candidates by (words, characters) of the folded name: one edit changes the length by one at most
         self._by_shape: dict[tuple[int, int], list[int]] = {}
         for index, loc in enumerate(self.localities):
@@ -106,7 +110,9 @@ class LocalityGazetteer:
         words = fold(text).split()
         original = normalize_text(text).split()
         aligned = len(original) == len(words)
-        exact = [loc for loc in self.localities if _contains_words(words, loc.folded.split())]
+        named = {i for size in self._name_sizes for start in range(len(words) - size + 1)
+                 for i in self._by_name.get(" ".join(words[start : start + size]), ())}
+        exact = [self.localities[i] for i in sorted(named)]
         near: set[int] = set()
         for size in self._word_counts:
             for start in range(len(words) - size + 1):
@@ -130,11 +136,6 @@ def _split_level(locality: str, level: str) -> tuple[str, str]:
     if level and locality.lower().startswith(level.lower()):
         return level, locality[len(level):].strip()
     return level, locality
-
-
-def _contains_words(words: list[str], needle: list[str]) -> bool:
-    n = len(needle)
-    return n > 0 and any(words[i : i + n] == needle for i in range(len(words) - n + 1))
 
 
 @dataclass(frozen=True)
