@@ -89,9 +89,10 @@ def figure_fits(query: AnalyzedQuery, value: str, holders: list[tuple[str, Passa
     the report's metadata does) is not judged here."""
     first: EvidencePeriod | None = None
     for sentence, passage in holders:
+        own = query.for_report(passage.report_id)  # each place is held to its own period
         for start, end in _positions(sentence, value):
-            evidence = figure_period(sentence, start, end, passage, query)
-            if fits_query(query, evidence):
+            evidence = figure_period(sentence, start, end, passage, own)
+            if fits_query(own, evidence):
                 return FigureCheck(True, evidence)
             first = first or evidence
     return FigureCheck(first is None, first)

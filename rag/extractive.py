@@ -348,10 +348,9 @@ class ExtractiveAnswerer:
                 order.append(p.report_id)
         groups, missing = [], []
         for report_id in order:
-            place = next((loc for loc in named if report_id in loc.report_ids and not loc.is_province), None)
-            periods = query.periods_for(place) if place is not None else query.periods
-            if periods != query.periods:  # this place's own period ("Quy Nhơn 6 tháng đầu năm 2024, Bình Sơn …")
-                rescored = [replace(s, period_fits=fits_query(replace(query, periods=periods), s.evidence))
+            own = query.for_report(report_id)
+            if own is not query:  # this place's own period ("Quy Nhơn 6 tháng đầu năm 2024, Bình Sơn …")
+                rescored = [replace(s, period_fits=fits_query(own, s.evidence))
                             for s in scored if s.candidate.passage.report_id == report_id]
                 chosen = self._select(query, rescored, report_id)
             else:

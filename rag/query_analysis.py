@@ -17,7 +17,7 @@ and these two facts narrow the search more than any ranking can.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from ingest import ReportMetadata, fold, normalize_text, strip_diacritics
@@ -189,6 +189,13 @@ class AnalyzedQuery:
         following = [pos for pos in named if pos > here]
         end = following[0] if following else len(self.text) + 1
         return tuple(p for p in self.periods if here <= p.start < end)
+
+    def for_report(self, report_id: str) -> AnalyzedQuery:
+        """The question as it applies to one report: with the periods of the place the report is about,
+        when the question gives each place its own ("Quy Nhơn 6 tháng đầu năm 2024, Bình Sơn năm 2023")."""
+        place = next((loc for loc in self.localities if report_id in loc.report_ids and not loc.is_province), None)
+        periods = self.periods_for(place) if place is not None else self.periods
+        return self if periods == self.periods else replace(self, periods=periods)
 
     @property
     def report_ids(self) -> set[str]:

@@ -285,3 +285,22 @@ def test_a_figure_of_another_kind_is_dropped(question, answer, kept):
         assert result.dropped == []
     else:
         assert result.reasons == [REASON_KIND] and result.supported == 0
+
+
+def test_each_place_is_held_to_its_own_period():
+    """"Quy Nhơn 6 tháng đầu năm 2024, còn Hạ Long năm 2020": a Quy Nhơn figure of 2020 is no answer,
+    though 2020 is one of the periods asked."""
+    from ingest import ReportMetadata
+    from rag.query_analysis import LocalityGazetteer, analyze_query
+
+    gazetteer = LocalityGazetteer([
+        ReportMetadata(report_id=QUY_NHON, locality="thành phố Quy Nhơn", locality_level="thành phố"),
+        ReportMetadata(report_id=HA_LONG, locality="thành phố Hạ Long", locality_level="thành phố")])
+    query = analyze_query("Quy Nhơn 6 tháng đầu năm 2024 tiếp nhận bao nhiêu vụ khiếu nại, còn Hạ Long năm 2020?",
+                          gazetteer)
+    quy_nhon = Passage(chunk_id="qn-x", report_id=QUY_NHON, section="III.6", section_title="", score=0.9,
+                       locality="thành phố Quy Nhơn", **QN_PERIOD,
+                       text="Năm 2020 tiếp nhận 95 vụ khiếu nại. Trong 6 tháng đầu năm 2024 tiếp nhận 147 vụ khiếu nại.")
+    assert verify_answer("Quy Nhơn tiếp nhận 147 vụ khiếu nại [1].", [quy_nhon], query).dropped == []
+    wrong = verify_answer("Quy Nhơn tiếp nhận 95 vụ khiếu nại [1].", [quy_nhon], query)
+    assert wrong.reasons == [REASON_PERIOD] and wrong.supported == 0
