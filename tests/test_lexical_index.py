@@ -76,6 +76,25 @@ def test_scores_are_lucene_bm25_as_bm25s_computes_them(tmp_path):
     assert next(iter(ours)) == "a:0"
 
 
+def test_merges_read_whole_terms_in_batches_and_drop_removed_docs(tmp_path, monkeypatch):
+    """Eight one-report writes merge into one segment, read a few rows at a time; the scores are
+    those of an index written at once, and a replaced report's old docs are gone after the merge."""
+    monkeypatch.setattr(lexical_module, "MERGE_BATCH_ROWS", 3)
+    records = [(f"r{n}:0", text, {"report_id": f"r{n}", "section": "I", "section_title": "", "ordinal": 0,
+                                  "context": ""}) for n, (_, text, _, _) in enumerate(CHUNKS * 2)]
+    merged = LexicalIndex(tmp_path / "merged")
+    merged.replace_report("r0", "old", [(records[0][0], "nội dung cũ sẽ bị thay thế", records[0][2])])
+    for record in records:
+        merged.replace_report(record[2]["report_id"], "hash", [record])
+    assert merged.segment_count() < len(records)  # the eight writes of one size class were merged
+    at_once = LexicalIndex(tmp_path / "at-once")
+    at_once.replace_reports([(r[2]["report_id"], "hash", [r]) for r in records])
+    for query in ("tiếp nhận bao nhiêu vụ khiếu nại", "mô hình khu dân cư", "nội dung cũ"):
+        ours = {hit.chunk_id: round(hit.score, 5) for hit in merged.search(query, 20)}
+        assert ours == {hit.chunk_id: round(hit.score, 5) for hit in at_once.search(query, 20)}, query
+    assert all("nội dung cũ" not in hit.text for hit in merged.search("nội dung cũ sẽ bị thay thế", 20))
+
+
 def test_search_results_restriction_and_abbreviations(tmp_path):
     index = LexicalIndex(tmp_path / "lexical")
     fill(index)

@@ -62,6 +62,8 @@ _GLOSSARY_VERSION = hashlib.sha1(json.dumps(ABBREVIATIONS, sort_keys=True).encod
 TOKENS_VERSION = f"{TOKENIZER_VERSION}+glossary-{_GLOSSARY_VERSION}+blake2b8"
 MERGE_FACTOR = 8
 """Segments of one size class (docs in [8^n, 8^(n+1))) merged into one when there are this many."""
+MERGE_BATCH_ROWS = 50_000
+"""Posting rows (one term of one segment each) a merge reads and writes at a time."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -335,6 +337,12 @@ class LexicalIndex:
     def _insert_postings(conn: sqlite3.Connection, terms: np.ndarray, docs: np.ndarray, tfs: np.ndarray,
                          n_docs: int) -> None:
         segment = conn.execute("INSERT INTO segments (docs) VALUES (?)", (n_docs,)).lastrowid
+        LexicalIndex._append_postings(conn, segment, terms, docs, tfs)
+
+    @staticmethod
+    def _append_postings(conn: sqlite3.Connection, segment: int, terms: np.ndarray, docs: np.ndarray,
+                         tfs: np.ndarray) -> None:
+        """Rows of `segment` for the given (term, doc, tf) triples: one per term, docs in order."""
         order = np.lexsort((docs, terms))
         terms, docs = terms[order], docs[order].astype("<i4")
         tfs = np.minimum(tfs[order], np.iinfo(np.uint16).max).astype("<u2")
@@ -361,23 +369,51 @@ class LexicalIndex:
 
     @staticmethod
     def _merge(conn: sqlite3.Connection, segments: list[int]) -> None:
+        """`segments` into one new segment, read and written `MERGE_BATCH_ROWS` posting rows at a time
+        (whole terms), so that a merge at a million chunks holds a batch in memory, not every posting
+        of the segments."""
         marks = ",".join("?" * len(segments))
-        terms, docs, tfs = [], [], []
-        for term, doc_blob, tf_blob in conn.execute(
-                f"SELECT term, docs, tfs FROM postings WHERE segment IN ({marks})", segments):
-            part = np.frombuffer(doc_blob, dtype="<i4")
-            docs.append(part)
-            tfs.append(np.frombuffer(tf_blob, dtype="<u2"))
-            terms.append(np.full(len(part), term, dtype=np.int64))
+        alive = np.fromiter((d for (d,) in conn.execute("SELECT doc FROM docs ORDER BY doc")), dtype=np.int64)
+        seen = np.zeros(int(alive[-1]) + 1 if len(alive) else 1, dtype=bool)
+        merged = conn.execute("INSERT INTO segments (docs) VALUES (0)").lastrowid
+        after: int | None = None
+        while True:
+            rows = LexicalIndex._merge_batch(conn, segments, marks, after)
+            if not rows:
+                break
+            after = rows[-1][0]
+            parts = [np.frombuffer(doc_blob, dtype="<i4") for _, doc_blob, _ in rows]
+            docs = np.concatenate(parts).astype(np.int64)
+            terms = np.repeat(np.array([term for term, _, _ in rows], dtype=np.int64), [len(p) for p in parts])
+            tfs = np.concatenate([np.frombuffer(tf_blob, dtype="<u2") for _, _, tf_blob in rows])
+            position = np.minimum(np.searchsorted(alive, docs), max(len(alive) - 1, 0))
+            keep = (alive[position] == docs) if len(alive) else np.zeros(len(docs), dtype=bool)
+            seen[docs[keep]] = True
+            LexicalIndex._append_postings(conn, merged, terms[keep], docs[keep], tfs[keep])
         conn.execute(f"DELETE FROM postings WHERE segment IN ({marks})", segments)
         conn.execute(f"DELETE FROM segments WHERE segment IN ({marks})", segments)
-        if not docs:
-            return
-        all_docs = np.concatenate(docs)
-        alive = np.isin(all_docs, np.fromiter((d for (d,) in conn.execute("SELECT doc FROM docs")), dtype=np.int64))
-        all_docs = all_docs[alive]
-        LexicalIndex._insert_postings(conn, np.concatenate(terms)[alive], all_docs, np.concatenate(tfs)[alive],
-                                      len(np.unique(all_docs)))
+        live = int(seen.sum())
+        if live:
+            conn.execute("UPDATE segments SET docs = ? WHERE segment = ?", (live, merged))
+        else:
+            conn.execute("DELETE FROM segments WHERE segment = ?", (merged,))
+
+    @staticmethod
+    def _merge_batch(conn: sqlite3.Connection, segments: list[int], marks: str,
+                     after: int | None) -> list[tuple[int, bytes, bytes]]:
+        """The next posting rows of `segments` in term order after term `after`, whole terms only."""
+        where = f"segment IN ({marks})" + ("" if after is None else " AND term > ?")
+        params = [*segments, *([] if after is None else [after])]
+        rows = conn.execute(f"SELECT term, docs, tfs FROM postings WHERE {where} ORDER BY term LIMIT ?",
+                            [*params, MERGE_BATCH_ROWS]).fetchall()
+        if len(rows) < MERGE_BATCH_ROWS:
+            return rows
+        last = rows[-1][0]
+        whole = [row for row in rows if row[0] != last]  # the last term may go on past the limit
+        if whole:
+            return whole
+        return conn.execute(f"SELECT term, docs, tfs FROM postings WHERE segment IN ({marks}) AND term = ?",
+                            [*segments, last]).fetchall()
 
     # --- reading --------------------------------------------------------------------------------
 
