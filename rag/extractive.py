@@ -74,7 +74,7 @@ class Scored:
     counts_noun: bool = False
     evidence: EvidencePeriod = EvidencePeriod(None, False)
     period_fits: bool = True  # the evidence policy (rag.evidence): the asked period, and a result for a result
-    names_agencies: bool = True  # names the agencies the question asks about ("Sở Y tế"), or stands under them
+    names_agencies: bool = True  # its passage names the agencies the question asks about ("Sở Y tế")
 
 
 def passage_sentences(text: str) -> list[str]:
