@@ -29,15 +29,21 @@ def write_docx(text_path: Path, out: Path, table_after: str | None = None,
     return out
 
 
-def write_pdf(text_path: Path, out: Path, password: str | None = None) -> Path:
-    """A text-layer PDF in DejaVu Sans (covers Vietnamese), paragraphs spaced as a word processor would."""
+def new_pdf(size: int = 11):
+    """An A4 fpdf2 document on its first page, in DejaVu Sans (covers Vietnamese) of `size` points."""
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=20)
     pdf.add_page()
     pdf.add_font("DejaVu", "", str(DEJAVU))
-    pdf.set_font("DejaVu", size=11)
+    pdf.set_font("DejaVu", size=size)
+    return pdf
+
+
+def write_pdf(text_path: Path, out: Path, password: str | None = None) -> Path:
+    """A text-layer PDF in DejaVu Sans (covers Vietnamese), paragraphs spaced as a word processor would."""
+    pdf = new_pdf()
     for paragraph in paragraphs_of(text_path):
         pdf.multi_cell(0, 6, paragraph, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(4)

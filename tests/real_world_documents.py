@@ -10,7 +10,7 @@ import io
 import random
 from pathlib import Path
 
-from documents import DEJAVU, paragraphs_of
+from documents import new_pdf, paragraphs_of
 
 SCAN_DPI = 200
 """Office scanners' default resolution for documents; the scan is an image at this resolution."""
@@ -27,11 +27,7 @@ def write_scanned_text_pdf(text_path: Path | None, out: Path, *, paragraphs: lis
     from PIL import Image, ImageFilter
 
     texts = paragraphs if paragraphs is not None else paragraphs_of(text_path)
-    source = FPDF(format="A4")
-    source.set_auto_page_break(auto=True, margin=20)
-    source.add_page()
-    source.add_font("DejaVu", "", str(DEJAVU))
-    source.set_font("DejaVu", size=12)
+    source = new_pdf(size=12)
     for paragraph in texts:
         source.multi_cell(0, 6, paragraph, new_x="LMARGIN", new_y="NEXT")
         source.ln(4)
@@ -122,14 +118,9 @@ def write_table_pdf(text_path: Path, out: Path, after: str, caption: str, rows: 
     table after the paragraph starting with `after`, drawn by fpdf2's table: `borders` is its
     `borders_layout` ("ALL", "HORIZONTAL_LINES", "NONE" …), the first `heading_rows` rows are
     headings (repeated on a new page), and a None cell widens the cell before it (a merged cell)."""
-    from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(auto=True, margin=20)
-    pdf.add_page()
-    pdf.add_font("DejaVu", "", str(DEJAVU))
-    pdf.set_font("DejaVu", size=11)
+    pdf = new_pdf()
     for paragraph in paragraphs_of(text_path):
         pdf.multi_cell(0, 6, paragraph, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(4)
