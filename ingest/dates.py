@@ -39,6 +39,21 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     return "".join(folded), offsets
 
 
+def written_date(iso_date: str) -> str:
+    """An ISO date as Vietnamese text writes it: "2024-06-17" -> "17/6/2024", "2024-03" -> "3/2024",
+    "2024" -> "2024", "" -> ""."""
+    parts = (iso_date or "").split("-")
+    try:
+        numbers = [int(p) for p in parts if p]
+    except ValueError:
+        return iso_date
+    if len(numbers) == 3:
+        return f"{numbers[2]}/{numbers[1]}/{numbers[0]}"
+    if len(numbers) == 2:
+        return f"{numbers[1]}/{numbers[0]}"
+    return iso_date
+
+
 def iso(year: int, month: int | None = None, day: int | None = None) -> str:
     """ISO 8601, as precise as what is known: "2024", "2024-03", "2024-03-05"."""
     if month is None:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from ingest import ReportMetadata, fold
+from ingest.dates import written_date
 from ingest.document_form import AUTHORITY_MARK, AUTHORITY_WORDS, document_references
 from rag.query_analysis import AnalyzedQuery
 from rag.schema import Citation, DraftAnswer, Passage
@@ -52,7 +53,7 @@ def signer_answer(query: AnalyzedQuery, reports: Sequence[ReportMetadata],
     document = " ".join(part for part in (
         meta.document_type.capitalize() if meta.document_type else "Văn bản",
         f"số {meta.so_hieu}" if meta.so_hieu else "",
-        f"ngày {_vietnamese_date(meta.date)}" if meta.date else "",
+        f"ngày {written_date(meta.date)}" if meta.date else "",
         f"của {meta.locality}" if meta.locality else "",
     ) if part)
     signed = f"{role} {meta.signer}" if role else meta.signer
@@ -61,7 +62,7 @@ def signer_answer(query: AnalyzedQuery, reports: Sequence[ReportMetadata],
     quote = "\n".join([*block, meta.signer])
     # what the citation shows: the header's number and date, then the signature block it quotes
     header = ", ".join(part for part in (f"Số: {meta.so_hieu}" if meta.so_hieu else "",
-                                         f"ngày {_vietnamese_date(meta.date)}" if meta.date else "") if part)
+                                         f"ngày {written_date(meta.date)}" if meta.date else "") if part)
     citation = Citation(n=1, report_id=meta.report_id, title=meta.title, locality=meta.locality, date=meta.date,
                         section="", section_title=SIGNATURE_SECTION, quote=quote,
                         text=f"{header}\n…\n{quote}" if header else quote, score=1.0, period=meta.period)
@@ -83,8 +84,3 @@ def _spelled_out(line: str) -> str:
         return _sentence_case(line)
     words = AUTHORITY_WORDS.get(mark.group().strip().rstrip(".").upper(), mark.group().strip())
     return f"{words} {_sentence_case(line[mark.end():])}"
-
-
-def _vietnamese_date(iso: str) -> str:
-    parts = iso.split("-")
-    return "/".join(str(int(p)) for p in reversed(parts)) if all(p.isdigit() for p in parts) else iso

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from ingest.dates import written_date as format_date  # dates as Vietnamese text writes them
 from ingest.ocr import OCR_NOTE
 from rag.schema import Answer, Citation, Passage
 
@@ -36,18 +37,6 @@ def source_anchor(turn: int, n: int | str) -> str:
 
 # --- dates and metadata -----------------------------------------------------------------------------
 
-def format_date(iso: str) -> str:
-    """"2024-06-17" -> "17/6/2024", "2024-03" -> "3/2024", "2024" -> "2024", "" -> ""."""
-    parts = (iso or "").split("-")
-    try:
-        numbers = [int(p) for p in parts if p]
-    except ValueError:
-        return iso
-    if len(numbers) == 3:
-        return f"{numbers[2]}/{numbers[1]}/{numbers[0]}"
-    if len(numbers) == 2:
-        return f"{numbers[1]}/{numbers[0]}"
-    return iso
 
 
 def section_label(section: str, section_title: str = "") -> str:
