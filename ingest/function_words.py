@@ -37,11 +37,14 @@ QUANTIFIERS: tuple[str, ...] = ("các", "những", "mọi", "mỗi", "từng", "
 # Đại từ chỉ định: demonstratives and deictic time words.
 DEMONSTRATIVES: tuple[str, ...] = ("này", "đó", "kia", "ấy", "nay", "hiện nay", "thế")
 
+# Trợ từ, tình thái từ: particles of spoken questions ("còn năm 2020 thì sao nhỉ?", "vậy còn quý I à?").
+PARTICLES: tuple[str, ...] = ("à", "ạ", "nhỉ", "vậy", "chứ", "đấy")
+
 # Đại từ nghi vấn: the words that make a question, and the copula questions use.
 QUESTION_WORDS: tuple[str, ...] = ("bao nhiêu", "mấy", "gì", "nào", "sao", "đâu", "ai", "là")
 
 FUNCTION_WORDS: frozenset[str] = frozenset(
-    word for phrase in (*RELATION_WORDS, *ASPECT_WORDS, *QUANTIFIERS, *DEMONSTRATIVES, *QUESTION_WORDS)
+    word for phrase in (*RELATION_WORDS, *ASPECT_WORDS, *QUANTIFIERS, *DEMONSTRATIVES, *PARTICLES, *QUESTION_WORDS)
     for word in phrase.split()
 )
 

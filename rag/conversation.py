@@ -19,11 +19,8 @@ from rag.query_analysis import LEVELS, AnalyzedQuery, LocalityGazetteer, analyze
 from rag.schema import Answer
 
 _FOLLOW_UP_CUES = re.compile(r"^(con|the con|vay con|con ve)\b|\bthi sao\b")
-# The words a follow-up is made of besides its place and period: its cue words (folded), and what a
-# place or a period leaves behind ("nào", a level word, a Roman quarter).
-_CUE_WORDS = {"con", "the", "thi", "sao", "vay", "nhu", "a", "nhi"}
+# What a place leaves behind in a follow-up once its name is read: its level word ("xã", "thành phố").
 _LEVEL_WORDS = {w for level in LEVELS for w in strip_diacritics(level).split()} | {"tp"}
-_ROMAN = {"i", "ii", "iii", "iv"}
 
 
 def _topic_words(query: AnalyzedQuery) -> set[str]:
@@ -31,7 +28,7 @@ def _topic_words(query: AnalyzedQuery) -> set[str]:
     words = query.topic.lower().split()
     keys = [strip_diacritics(w) for w in words]
     rest = {k for k, stop in zip(keys, stop_flags(words)) if not stop and k.isalpha()}
-    rest -= _CUE_WORDS | _LEVEL_WORDS | _ROMAN
+    rest -= _LEVEL_WORDS
     for loc in query.localities:
         rest -= set(loc.folded.split())
     return rest
