@@ -22,10 +22,10 @@ from functools import cached_property
 
 from ingest import ReportMetadata, fold, normalize_text, strip_diacritics
 from ingest.gazetteer import LOCALITY_LEVELS, Gazetteer, PlaceMention
-from ingest.dates import find_dates
+from ingest.dates import DateMention, find_dates
 from ingest.document_form import ORGANISATION_TYPES, document_references
 from ingest.function_words import FUNCTION_WORDS, stop_flags
-from ingest.periods import CALENDAR_WORDS, PeriodRole, find_periods
+from ingest.periods import CALENDAR_WORDS, PeriodMention, PeriodRole, find_periods
 from rag.evidence import AskedPeriod, asked_periods, source_periods
 from rag.figures import numbers_in
 
@@ -252,6 +252,7 @@ def analyze_query(question: str, gazetteer: LocalityGazetteer, national: Gazette
                     localities.append(known)
     localities = tuple(localities)
     periods = asked_periods(text)
+    said_periods, dates = find_periods(text, 2000), find_dates(text)  # read once, for the figures and the topic
     return AnalyzedQuery(
         text=text, folded=folded, localities=localities,
         unknown_places=_unknown_places(text, gazetteer, mentions),
@@ -271,17 +272,22 @@ def analyze_query(question: str, gazetteer: LocalityGazetteer, national: Gazette
         asks_duration=bool(_ASKS_DURATION.search(folded)),
         asks_signer=bool(_ASKS_SIGNER.search(folded)),
         organisations=organisations_named(text),
-        figures=tuple(sorted(_content_figures(text))),
-        topic=_topic(text),
+        figures=tuple(sorted(_content_figures(text, said_periods, dates))),
+        topic=_topic(text, said_periods, dates),
     )
 
 
-def _topic(text: str) -> str:
-    spans = [(m.start, m.end) for m in find_periods(text, 2000) if m.role is not PeriodRole.COMPARISON]
-    spans += [(d.start, d.end) for d in find_dates(text)] + document_references(text)
+def _topic(text: str, mentions: list[PeriodMention], dates: list[DateMention]) -> str:
+    spans = [(m.start, m.end) for m in mentions if m.role is not PeriodRole.COMPARISON]
+    spans += [(d.start, d.end) for d in dates] + document_references(text)
+    return " ".join(_blank(text, spans).split())
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each span replaced by a space."""
     for start, end in sorted(spans, reverse=True):
         text = text[:start] + " " + text[end:]
-    return " ".join(text.split())
+    return text
 
 
 def _asks_result(text: str, folded: str) -> bool:
@@ -380,12 +386,10 @@ def _is_generic_name(name: str) -> bool:
 
 # The unit a figure question asks for: "bao nhiêu vụ khiếu nại" -> "vu khieu nai".
 _MEASURE = re.compile(r"\b(?:bao nhieu|may)\s+((?:[a-z]+\s?){1,3})")
-def _content_figures(text: str) -> set[str]:
+def _content_figures(text: str, mentions: list[PeriodMention], dates: list[DateMention]) -> set[str]:
     """Figures a question quotes ("25 dịch vụ công"); periods and dates, by their parsers, left out."""
-    spans = [(m.start, m.end) for m in find_periods(text, 2000)] + [(d.start, d.end) for d in find_dates(text)]
-    for start, end in sorted(spans, reverse=True):
-        text = text[:start] + " " + text[end:]
-    return {value for _, value in numbers_in(text)}
+    spans = [(m.start, m.end) for m in mentions] + [(d.start, d.end) for d in dates]
+    return {value for _, value in numbers_in(_blank(text, spans))}
 
 
 # Words that end a measure ("bao nhiêu vụ khiếu nại trong …"): the function words and the calendar's;
