@@ -37,21 +37,59 @@ _EMPHASIS = re.compile(r"(\*{1,3}|_{2})(?=\S)(.+?)(?<=\S)\1")
 _ASTERISKS = re.compile(r"\*+")
 
 
+def _tone_fix_candidates() -> re.Pattern[str]:
+    """What the two tone fixes above could change, as it looks in NFC text: a plain "o"/"u" before a
+    vowel carrying a tone mark, or a vowel carrying a tone mark before a vowel with a hat, breve or
+    horn. Text in NFC without either is left as it is by the NFD round trip, so it can be skipped.
+
+    A letter followed by a combining mark (one with no precomposed form stays apart in NFC) counts as
+    a candidate whatever the mark, which keeps the test a superset of the two fixes."""
+    def letters(test) -> str:
+        return "".join(chr(code) for code in range(0x41, 0x1F00)
+                       if test(unicodedata.normalize("NFD", chr(code))))
+
+    def based(bases: str) -> str:
+        return f"[{letters(lambda p: p[0] in bases)}][\u0300-\u036f]"
+
+    toned_second = letters(lambda p: len(p) > 1 and p[0] in "aAeEyY" and p[1] in _TONE_MARKS)
+    toned_glide = letters(lambda p: len(p) > 1 and p[0] in "uUoOiIyY" and p[1] in _TONE_MARKS)
+    hatted = letters(lambda p: len(p) > 1 and p[0] in "aAeEoOuU" and p[1] in "\u0302\u0306\u031b")
+    return re.compile(f"(?<![qQ])[oOuU](?:[{toned_second}](?![^\\W\\d_]|[\u0300-\u036f])|{based('aAeEyY')})"
+                      f"|(?:[{toned_glide}]|{based('uUoOiIyY')})(?:[{hatted}]|{based('aAeEoOuU')})")
+
+
+_TONE_FIX_CANDIDATE = _tone_fix_candidates()
+_ODD_SPACE = re.compile(r"[^\S \n]")  # whitespace other than a space or a line break
+
+
+def _untidy_space(text: str) -> bool:
+    """Whether the line tidying of `normalize_text` could change `text`: a run of spaces, another
+    space character, or a space at the start or end of a line."""
+    return ("  " in text or " \n" in text or "\n " in text or text[:1] == " " or text[-1:] == " "
+            or _ODD_SPACE.search(text) is not None)
+
+
 def normalize_text(text: str) -> str:
     """NFC, one tone-mark convention, no invisible characters, single spaces, no emphasis marks.
 
-    Line breaks are kept: paragraph structure is decided later.
+    Line breaks are kept: paragraph structure is decided later. Each step runs only when a cheap
+    test says it could change the text: most text reaching here (chunks being indexed, passages
+    being answered from) is already normalised, and this runs on every one of them.
     """
-    text = unicodedata.normalize("NFD", text)
-    text = _MISPLACED_TONE.sub(r"\1\3\2", text)
-    text = _OLD_STYLE_TONE.sub(r"\1\3\2", text)
-    text = unicodedata.normalize("NFC", text)
+    if not unicodedata.is_normalized("NFC", text) or _TONE_FIX_CANDIDATE.search(text):
+        text = unicodedata.normalize("NFD", text)
+        text = _MISPLACED_TONE.sub(r"\1\3\2", text)
+        text = _OLD_STYLE_TONE.sub(r"\1\3\2", text)
+        text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _EMPHASIS.sub(r"\2", text)
-    text = _ASTERISKS.sub(_drop_emphasis_marker, text)
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    return "\n".join(lines)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "*" in text or "__" in text:
+        text = _EMPHASIS.sub(r"\2", text)
+        text = _ASTERISKS.sub(_drop_emphasis_marker, text)
+    if _untidy_space(text):
+        text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return text
 
 
 def _drop_emphasis_marker(match: re.Match[str]) -> str:

@@ -1,6 +1,7 @@
 import unicodedata
 
 import pytest
+from conftest import ALL_REPORTS, report_path
 
 from ingest import casefold_text, fold, normalize_text, remove_marks, strip_diacritics
 
@@ -49,3 +50,31 @@ def test_remove_marks_equals_decomposing_the_whole_text():
     assert remove_marks(text) == reference(text)
     assert remove_marks(unicodedata.normalize("NFD", text)) == reference(text)
     assert remove_marks("Tho\u0302\u0301ng ĐỒNG") == "Thong DONG"
+
+
+def _every_step(text: str) -> str:
+    """`normalize_text` without its shortcuts: each step always runs."""
+    from ingest import normalize as n
+
+    text = unicodedata.normalize("NFD", text)
+    text = n._MISPLACED_TONE.sub(r"\1\3\2", text)
+    text = n._OLD_STYLE_TONE.sub(r"\1\3\2", text)
+    text = unicodedata.normalize("NFC", text)
+    text = n._INVISIBLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = n._ASTERISKS.sub(n._drop_emphasis_marker, n._EMPHASIS.sub(r"\2", text))
+    return "\n".join(n._SPACES.sub(" ", line).strip() for line in text.split("\n"))
+
+
+def test_the_shortcuts_of_normalize_text_never_change_its_result():
+    """`normalize_text` skips the steps a cheap test says cannot change the text (most text reaching it
+    is normalised already). On the sample reports, their decomposed forms and random strings of
+    letters, tone and hat marks, spaces and emphasis marks, the result is that of every step run."""
+    import random
+
+    rng = random.Random(7)
+    alphabet = [*"aăâeêioôơuưyAOUYqQ hoaòóỏõọuyủýỳeẻ *_\t\n\r\u00a0\u2003\u200b\u00ad\u2028\x0b\x85,.",
+                "\u0300", "\u0301", "\u0303", "\u0309", "\u0323", "\u0302", "\u0306", "\u031b", "**", "__"]
+    texts = [part for report in ALL_REPORTS for part in report_path(report).read_text(encoding="utf-8").split("\n\n")]
+    texts += [unicodedata.normalize("NFD", text) for text in texts[:400]]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(30_000)]
+    assert [t for t in texts if normalize_text(t) != _every_step(t)] == []
