@@ -7,14 +7,17 @@ Search, the answer verifier and the evaluation all compare figures by value, nev
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # Thousands groups "7.986" / "1.234.567" (three digits after each dot, no digit after), or plain
 # digits "147", "03"; either with a decimal part ",5".
 NUMBER_PATTERN = r"\d{1,3}(?:\.\d{3})+(?!\d)(?:,\d+)?|\d+(?:,\d+)?"
 
 
+@lru_cache(maxsize=8192)
 def number_value(raw: str) -> str:
-    """Canonical value: "7.986" -> "7986", "99,5" -> "99.5", "03" -> "3"."""
+    """Canonical value: "7.986" -> "7986", "99,5" -> "99.5", "03" -> "3". Cached: every figure of
+    every chunk indexed passes here, and reports repeat their years and small counts."""
     try:
         value = Decimal(raw.replace(".", "").replace(",", "."))
     except InvalidOperation:  # pragma: no cover - the pattern only hands over digit strings

@@ -26,25 +26,33 @@ from ingest.numbers import NUMBER_PATTERN, number_value
 # Bump when the tokens change: the lexical index re-tokenises what it stored under another version.
 TOKENIZER_VERSION = "syllable-bigram-1"
 
-_TOKEN = re.compile(rf"(?P<num>{NUMBER_PATTERN})|(?P<word>[^\W\d_]+)|(?P<join>[/\-&%+'’]+)|(?P<stop>[^\w\s]+|_+)")
+_TOKEN = re.compile(rf"{NUMBER_PATTERN}|[^\W\d_]+|[/\-&%+'’]+|[^\w\s]+|_+")
+_JOINERS = frozenset("/-&%+'’")
 
 
 def token_runs(text: str, folded: bool = True) -> list[list[str]]:
     """Syllables and figures, in runs that clause punctuation separates.
 
     With `folded=False` words keep their marks (lower case, NFC); figures are canonical either way.
+    The kind of each match is read from its first character (a figure starts with a digit, a word
+    with another letter or digit, a joiner with one of "/-&%+'’", anything else is clause
+    punctuation): `findall` hands over strings, which is much cheaper than a match object each.
     """
     text = strip_diacritics(normalize_text(text)) if folded else normalize_text(text).lower()
-    runs: list[list[str]] = [[]]
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        if kind == "num":
-            runs[-1].append(number_value(match.group()))
-        elif kind == "word":
-            runs[-1].append(match.group())
-        elif kind == "stop" and runs[-1]:
-            runs.append([])
-    return [run for run in runs if run]
+    runs: list[list[str]] = []
+    run: list[str] = []
+    for token in _TOKEN.findall(text):
+        first = token[0]
+        if first.isdecimal():
+            run.append(number_value(token))
+        elif first.isalnum():
+            run.append(token)
+        elif run and first not in _JOINERS:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    return runs
 
 
 def with_pairs(runs: list[list[str]]) -> list[str]:
