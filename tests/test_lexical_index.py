@@ -76,10 +76,13 @@ def test_scores_are_lucene_bm25_as_bm25s_computes_them(tmp_path):
     assert next(iter(ours)) == "a:0"
 
 
-def test_merges_read_whole_terms_in_batches_and_drop_removed_docs(tmp_path, monkeypatch):
-    """Eight one-report writes merge into one segment, read a few rows at a time; the scores are
-    those of an index written at once, and a replaced report's old docs are gone after the merge."""
-    monkeypatch.setattr(lexical_module, "MERGE_BATCH_ROWS", 3)
+@pytest.mark.parametrize("rows, size", [(3, 1 << 20), (1000, 8)])
+def test_merges_read_whole_terms_in_batches_and_drop_removed_docs(tmp_path, monkeypatch, rows, size):
+    """Eight one-report writes merge into one segment, read a few rows (or a few bytes of postings) at
+    a time; the scores are those of an index written at once, and a replaced report's old docs are
+    gone after the merge."""
+    monkeypatch.setattr(lexical_module, "MERGE_BATCH_ROWS", rows)
+    monkeypatch.setattr(lexical_module, "MERGE_BATCH_BYTES", size)
     records = [(f"r{n}:0", text, {"report_id": f"r{n}", "section": "I", "section_title": "", "ordinal": 0,
                                   "context": ""}) for n, (_, text, _, _) in enumerate(CHUNKS * 2)]
     merged = LexicalIndex(tmp_path / "merged")
@@ -93,6 +96,26 @@ def test_merges_read_whole_terms_in_batches_and_drop_removed_docs(tmp_path, monk
         ours = {hit.chunk_id: round(hit.score, 5) for hit in merged.search(query, 20)}
         assert ours == {hit.chunk_id: round(hit.score, 5) for hit in at_once.search(query, 20)}, query
     assert all("nội dung cũ" not in hit.text for hit in merged.search("nội dung cũ sẽ bị thay thế", 20))
+
+
+def test_a_merge_batch_is_bounded_by_the_bytes_of_its_postings(tmp_path, monkeypatch):
+    """A term common to every chunk has a long posting: a batch stops at the byte budget, after at
+    least one whole term, whatever the row limit."""
+    monkeypatch.setattr(lexical_module, "MERGE_BATCH_BYTES", 64)
+    index = LexicalIndex(tmp_path / "lexical")
+    for n in range(40):
+        index.replace_report(f"r{n}", "h", [(f"r{n}:0", f"khiếu nại tố cáo {n}", {"report_id": f"r{n}", "ordinal": 0})])
+    conn = index._conn
+    segments = [s for (s,) in conn.execute("SELECT segment FROM segments")]
+    marks = ",".join("?" * len(segments))
+    after, terms_seen = None, 0
+    while rows := LexicalIndex._merge_batch(conn, segments, marks, after):
+        terms = {term for term, _, _ in rows}
+        assert len(terms) == 1 or sum(len(docs) for _, docs, _ in rows) <= 64
+        assert all(term > after for term in terms) if after is not None else True
+        after, terms_seen = max(terms), terms_seen + len(terms)
+    assert terms_seen == conn.execute(f"SELECT COUNT(DISTINCT term) FROM postings WHERE segment IN ({marks})",
+                                      segments).fetchone()[0]
 
 
 def test_search_results_restriction_and_abbreviations(tmp_path):
@@ -136,13 +159,18 @@ def test_a_write_by_another_process_is_seen_at_the_next_search(tmp_path):
 
 
 def test_tokens_of_an_older_tokeniser_are_recomputed_on_open(tmp_path, monkeypatch):
+    """Re-tokenised a few docs at a time (bounded memory), with the scores of a fresh index."""
+    monkeypatch.setattr(lexical_module, "RETOKENIZE_BATCH_DOCS", 2)
     folder = tmp_path / "lexical"
     fill(LexicalIndex(folder))
+    expected = {h.chunk_id: round(h.score, 5) for h in LexicalIndex(folder).search("Quy Nhơn khiếu nại", 5)}
     with sqlite3.connect(folder / lexical_module.DB_FILE) as conn:
         conn.execute("UPDATE meta SET value = 'older' WHERE key = 'tokens_version'")
         conn.execute("UPDATE docs SET length = 0")
         conn.execute("DELETE FROM postings")
-    assert LexicalIndex(folder).search("Quy Nhơn khiếu nại", 1)[0].chunk_id == "a:0"
+    reopened = LexicalIndex(folder)
+    assert {h.chunk_id: round(h.score, 5) for h in reopened.search("Quy Nhơn khiếu nại", 5)} == expected
+    assert reopened.segment_count() > 1
 
 
 def test_a_damaged_file_is_replaced_by_an_empty_index(tmp_path):

@@ -36,11 +36,13 @@ older tokeniser or glossary are recomputed from the stored text when the index o
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import math
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,8 +64,12 @@ _GLOSSARY_VERSION = hashlib.sha1(json.dumps(ABBREVIATIONS, sort_keys=True).encod
 TOKENS_VERSION = f"{TOKENIZER_VERSION}+glossary-{_GLOSSARY_VERSION}+blake2b8"
 MERGE_FACTOR = 8
 """Segments of one size class (docs in [8^n, 8^(n+1))) merged into one when there are this many."""
+RETOKENIZE_BATCH_DOCS = 5_000
+"""Docs re-tokenised (after a tokeniser change) and written as one segment at a time."""
 MERGE_BATCH_ROWS = 50_000
-"""Posting rows (one term of one segment each) a merge reads and writes at a time."""
+MERGE_BATCH_BYTES = 16 << 20
+"""A merge reads and writes at most this many posting rows (one term of one segment each) and about
+this many bytes of doc numbers at a time (4M postings; one term's rows together may exceed it)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -128,9 +134,14 @@ def token_hashes(tokens: Iterable[str], memo: dict[str, int] | None = None) -> n
 
 
 def chunk_bag(text: str, metadata: Mapping[str, Any], memo: dict[str, int] | None = None) -> Bag:
-    hashes = token_hashes(lexical_tokens(expand_abbreviations(index_text(text, metadata))), memo)
-    terms, counts = np.unique(hashes, return_counts=True)
-    return Bag(len(hashes), terms, counts.astype(np.int32))
+    tokens = Counter(lexical_tokens(expand_abbreviations(index_text(text, metadata))))
+    hashes = token_hashes(tokens, memo)  # of the distinct tokens only
+    order = np.argsort(hashes)
+    terms, counts = hashes[order], np.fromiter(tokens.values(), np.int32, len(tokens))[order]
+    if len(terms) > 1 and not (terms[1:] != terms[:-1]).all():  # two tokens, one hash: count them as one
+        terms, inverse = np.unique(terms, return_inverse=True)
+        counts = np.bincount(inverse, weights=counts).astype(np.int32)
+    return Bag(int(counts.sum()), terms, counts)
 
 
 def chunk_bags(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Bag]:
@@ -242,13 +253,14 @@ class LexicalIndex:
         try:
             conn.execute("DELETE FROM postings")
             conn.execute("DELETE FROM segments")
-            batch: list[tuple[int, int, Bag]] = []
-            for doc, text, metadata in conn.execute("SELECT doc, text, metadata FROM docs ORDER BY doc").fetchall():
-                batch.append((doc, 0, chunk_bag(text, json.loads(metadata))))
-            for doc, _, bag in batch:
-                conn.execute("UPDATE docs SET length = ? WHERE doc = ?", (bag.length, doc))
-            if batch:
-                self._write_segment(conn, [(doc, bag) for doc, _, bag in batch])
+            after = 0  # a batch of docs at a time: memory stays bounded at any size
+            while batch := conn.execute("SELECT doc, text, metadata FROM docs WHERE doc > ? ORDER BY doc LIMIT ?",
+                                        (after, RETOKENIZE_BATCH_DOCS)).fetchall():
+                bags = [(doc, chunk_bag(text, json.loads(metadata))) for doc, text, metadata in batch]
+                conn.executemany("UPDATE docs SET length = ? WHERE doc = ?", [(bag.length, doc) for doc, bag in bags])
+                self._write_segment(conn, bags)
+                self._merge_segments(conn)
+                after = batch[-1][0]
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('tokens_version', ?)", (TOKENS_VERSION,))
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
             conn.execute("COMMIT")
@@ -369,8 +381,8 @@ class LexicalIndex:
 
     @staticmethod
     def _merge(conn: sqlite3.Connection, segments: list[int]) -> None:
-        """`segments` into one new segment, read and written `MERGE_BATCH_ROWS` posting rows at a time
-        (whole terms), so that a merge at a million chunks holds a batch in memory, not every posting
+        """`segments` into one new segment, read and written a batch of whole terms at a time (see
+        `_merge_batch`), so that a merge at a million chunks holds a batch in memory, not every posting
         of the segments."""
         marks = ",".join("?" * len(segments))
         alive = np.fromiter((d for (d,) in conn.execute("SELECT doc FROM docs ORDER BY doc")), dtype=np.int64)
@@ -401,19 +413,26 @@ class LexicalIndex:
     @staticmethod
     def _merge_batch(conn: sqlite3.Connection, segments: list[int], marks: str,
                      after: int | None) -> list[tuple[int, bytes, bytes]]:
-        """The next posting rows of `segments` in term order after term `after`, whole terms only."""
+        """The next posting rows of `segments` in term order after term `after`: whole terms, as many
+        as fit in `MERGE_BATCH_BYTES` of doc numbers (at least one term) and `MERGE_BATCH_ROWS` rows.
+
+        Sizes are read first (`length()` of a blob reads its header, not its pages): a term common to
+        most chunks has a posting of megabytes, so a count of rows alone does not bound the memory."""
         where = f"segment IN ({marks})" + ("" if after is None else " AND term > ?")
         params = [*segments, *([] if after is None else [after])]
-        rows = conn.execute(f"SELECT term, docs, tfs FROM postings WHERE {where} ORDER BY term LIMIT ?",
-                            [*params, MERGE_BATCH_ROWS]).fetchall()
-        if len(rows) < MERGE_BATCH_ROWS:
-            return rows
-        last = rows[-1][0]
-        whole = [row for row in rows if row[0] != last]  # the last term may go on past the limit
-        if whole:
-            return whole
-        return conn.execute(f"SELECT term, docs, tfs FROM postings WHERE segment IN ({marks}) AND term = ?",
-                            [*segments, last]).fetchall()
+        sizes = conn.execute(f"SELECT term, length(docs) FROM postings WHERE {where} ORDER BY term LIMIT ?",
+                             [*params, MERGE_BATCH_ROWS]).fetchall()
+        if not sizes:
+            return []
+        # The last term listed may have more rows past the limit: the query below reads them all.
+        total, last = 0, None
+        for term, rows in itertools.groupby(sizes, key=lambda row: row[0]):
+            size = sum(size for _, size in rows)
+            if last is not None and total + size > MERGE_BATCH_BYTES:
+                break
+            total, last = total + size, term
+        return conn.execute(f"SELECT term, docs, tfs FROM postings WHERE {where} AND term <= ? ORDER BY term",
+                            [*params, last]).fetchall()
 
     # --- reading --------------------------------------------------------------------------------
 
