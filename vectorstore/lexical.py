@@ -144,10 +144,16 @@ def chunk_bag(text: str, metadata: Mapping[str, Any], memo: dict[str, int] | Non
     return Bag(int(counts.sum()), terms, counts)
 
 
+_HASH_MEMO: dict[str, int] = {}
+_HASH_MEMO_LIMIT = 1_000_000
+
+
 def chunk_bags(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Bag]:
-    """Bags of many (text, metadata); a module-level function so that a process pool can run it."""
-    memo: dict[str, int] = {}
-    return [chunk_bag(text, metadata, memo) for text, metadata in records]
+    """Bags of many (text, metadata); a module-level function so that a process pool can run it.
+    Token hashes are remembered across calls (up to a million tokens): chunks repeat their syllables."""
+    if len(_HASH_MEMO) > _HASH_MEMO_LIMIT:
+        _HASH_MEMO.clear()
+    return [chunk_bag(text, metadata, _HASH_MEMO) for text, metadata in records]
 
 
 def _size_class(docs: int) -> int:
@@ -655,8 +661,9 @@ def _hit(chunk_id: str, report_id: str, text: str, meta: dict[str, Any], score: 
 
 def bags_in_pool(batches: Iterable[Sequence[tuple[str, Mapping[str, Any]]]], workers: int) -> Iterator[list[Bag]]:
     """`chunk_bags` of each batch, in order, computed by `workers` processes (tokenising is pure
-    Python, so threads would share one core); with `workers` ≤ 1, in this process. At most two
-    batches per worker are in flight, so memory stays bounded whatever the number of batches."""
+    Python, so threads would share one core); with `workers` ≤ 1, in this process. At most four
+    batches per worker are in flight (enough to keep the workers busy while the caller writes what
+    they returned), so memory stays bounded whatever the number of batches."""
     if workers <= 1:
         for batch in batches:
             yield chunk_bags(batch)
@@ -670,7 +677,7 @@ def bags_in_pool(batches: Iterable[Sequence[tuple[str, Mapping[str, Any]]]], wor
         pending: deque = deque()
         for batch in batches:
             pending.append(pool.submit(chunk_bags, batch))
-            if len(pending) >= 2 * workers:
+            if len(pending) >= 4 * workers:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections import deque
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -34,7 +35,7 @@ from tqdm import tqdm
 from ingest import Chunk, Report
 from vectorstore.chroma_store import STATUS_COMPLETE, ChromaReportStore, StoredReport
 from vectorstore.hits import ChunkHit
-from vectorstore.lexical import ChunkRecord, LexicalIndex, LexicalSync, bags_in_pool
+from vectorstore.lexical import Bag, ChunkRecord, LexicalIndex, LexicalSync, bags_in_pool
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,12 @@ _PAGE = 1_000
 """Chunks per Chroma read when paging through the collection. Chroma's memory grows with the page
 (embedded, 100k chunks: peak RSS of a rebuild 1,187 MB with pages of 5,000, 1,060 MB with 1,000) while
 its time per chunk hardly changes (16.7 s and 19.4 s of CPU for the 100k chunks)."""
+POOL_OVER_CHUNKS = 2_000
+"""More chunks than this to tokenise: a process pool does it (starting one costs about a second)."""
 _WRITE_BATCH_CHUNKS = 20_000
+"""Chunks written to the lexical index as one segment (one transaction) during a sync."""
+_TOKENIZE_PART = 1_000
+"""Chunks a pool worker tokenises per task: small enough to keep both cores busy while Chroma is read."""
 _SYNCED_VERSION = "synced_registry_version"
 
 
@@ -307,8 +313,8 @@ class ReportIndex:
                 self.rebuild.total = plan.chunks
                 with tqdm(total=plan.chunks, unit="đoạn", desc="Chỉ mục từ khóa",
                           disable=not self.show_progress or plan.chunks < 2_000, dynamic_ncols=True) as bar:
-                    for batch in self._batches(plan.reindex):
-                        self._write_batch(lexical, batch)
+                    for batch, bags in self._tokenised(self._batches(plan.reindex), plan.chunks):
+                        lexical.replace_reports(batch, bags)
                         written = sum(len(chunks) for _, _, chunks in batch)
                         self.rebuild.done += written
                         bar.update(written)
@@ -319,19 +325,38 @@ class ReportIndex:
             log.info("Chỉ mục từ khóa: nạp lại %d báo cáo, bỏ %d.", len(reindexed), len(plan.remove))
         return LexicalSync(reindexed=reindexed, removed=plan.remove)
 
-    def _write_batch(self, lexical: LexicalIndex, batch: list[tuple[str, str, list[ChunkRecord]]]) -> None:
-        records = [(text, meta) for _, _, chunks in batch for _, text, meta in chunks]
-        workers = self.workers if len(records) >= 2_000 else 1
-        parts = [records[i::workers] for i in range(workers)] if workers > 1 else [records]
-        bag_parts = list(bags_in_pool(parts, workers))
-        flat = [None] * len(records)
-        for i, bags in enumerate(bag_parts):
-            flat[i::workers] = bags
-        per_report, start = [], 0
-        for _, _, chunks in batch:
-            per_report.append(flat[start : start + len(chunks)])
-            start += len(chunks)
-        lexical.replace_reports(batch, per_report)
+    def _tokenised(self, batches: Iterator[list[tuple[str, str, list[ChunkRecord]]]], total: int
+                   ) -> Iterator[tuple[list[tuple[str, str, list[ChunkRecord]]], list[list[Bag]]]]:
+        """Each batch of reports with its chunks' bags, per report.
+
+        The chunks go to one process pool, for the whole sync, in parts of `_TOKENIZE_PART`; the pool
+        tokenises while this thread reads the next pages from Chroma, so reading and tokenising share
+        the cores instead of taking turns."""
+        workers = self.workers if total >= POOL_OVER_CHUNKS else 1
+        waiting: deque[tuple[list[tuple[str, str, list[ChunkRecord]]], int]] = deque()
+
+        def parts() -> Iterator[list[tuple[str, Any]]]:
+            for batch in batches:
+                records = [(text, meta) for _, _, chunks in batch for _, text, meta in chunks]
+                pieces = [records[i : i + _TOKENIZE_PART] for i in range(0, len(records), _TOKENIZE_PART)] or [[]]
+                waiting.append((batch, len(pieces)))
+                yield from pieces
+
+        bags: list[Bag] = []
+        received = 0
+        for part in bags_in_pool(parts(), workers):
+            bags.extend(part)
+            received += 1
+            batch, expected = waiting[0]
+            if received < expected:
+                continue
+            waiting.popleft()
+            per_report, start = [], 0
+            for _, _, chunks in batch:
+                per_report.append(bags[start : start + len(chunks)])
+                start += len(chunks)
+            yield batch, per_report
+            bags, received = [], 0
 
     def _batches(self, reports: Sequence[StoredReport]) -> Iterator[list[tuple[str, str, list[ChunkRecord]]]]:
         """The reports' chunks from Chroma, grouped in batches of about `_WRITE_BATCH_CHUNKS` chunks."""
