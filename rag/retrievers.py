@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -66,29 +67,53 @@ def _subsections(stored: Any) -> tuple[tuple[int, str, str], ...]:
         return ()
 
 
+def dense_query_text(question: str) -> str:
+    """What the embedding model is given for a question: normalised, abbreviations expanded."""
+    return expand_abbreviations(normalize_text(question))
+
+
+class QueryVectors:
+    """The vectors of one question, each text embedded once however many searches use it (a question
+    about three places is searched three times), and possibly ahead of time: `prefetch` starts the
+    embedding on `executor` (a thread: the model runs in C without the GIL) while the question goes
+    on through report selection and BM25, which need no vector."""
+
+    def __init__(self, embedding: ReportEmbedding, executor: Executor | None = None) -> None:
+        self.embedding = embedding
+        self.executor = executor
+        self._vectors: dict[str, Future | list[float]] = {}
+
+    def prefetch(self, text: str) -> None:
+        if self.executor is not None and text not in self._vectors:
+            self._vectors[text] = self.executor.submit(self.embedding.get_query_embedding, text)
+
+    def vector(self, text: str) -> list[float]:
+        found = self._vectors.get(text)
+        if found is None:
+            found = self._vectors[text] = self.embedding.get_query_embedding(text)
+        elif isinstance(found, Future):
+            found = self._vectors[text] = found.result()
+        return found
+
+
 class DenseRetriever(BaseRetriever):
     """Nearest chunks by embedding similarity, optionally restricted to some reports.
 
-    `query_vectors`, when given, is a memo (query text -> vector) shared by the retrievers of one
-    question: a question about three places is searched three times, but embedded once."""
+    `query_vectors`, when given, holds the vectors of the question's texts, shared by the retrievers of
+    one question (see `QueryVectors`)."""
 
     def __init__(self, store: ReportIndex, embedding: ReportEmbedding, k: int = 5,
-                 report_ids: set[str] | None = None, query_vectors: dict[str, list[float]] | None = None) -> None:
+                 report_ids: set[str] | None = None, query_vectors: QueryVectors | None = None) -> None:
         super().__init__()
         self.store = store
-        self.embedding = embedding
         self.k = k
         self.report_ids = report_ids
-        self.query_vectors = query_vectors
+        self.query_vectors = query_vectors or QueryVectors(embedding)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         if self.report_ids is not None and not self.report_ids:
             return []
-        query = expand_abbreviations(normalize_text(query_bundle.query_str))
-        if self.query_vectors is None:
-            vector = self.embedding.get_query_embedding(query)
-        elif (vector := self.query_vectors.get(query)) is None:
-            vector = self.query_vectors[query] = self.embedding.get_query_embedding(query)
+        vector = self.query_vectors.vector(dense_query_text(query_bundle.query_str))
         return [hit_to_node(hit) for hit in self.store.query(vector, self.k, report_ids=self.report_ids)]
 
 
@@ -117,7 +142,7 @@ class HybridRetriever(BaseRetriever):
     - `boost_report_ids`: reports ranked up without excluding others (the years a question names).
     - `diversify`: interleave reports so that a list or comparison question sees every report that
       has something on the topic, not the ten best chunks of one report.
-    - `query_vectors`: a memo shared by the retrievers of one question (see `DenseRetriever`).
+    - `query_vectors`: the question's vectors, shared by its retrievers (see `QueryVectors`).
     Scores are RRF sums scaled so that 1.0 means first in both rankings.
     """
 
@@ -129,15 +154,16 @@ class HybridRetriever(BaseRetriever):
     diversify: bool = False
     candidates: int = 30
     boost: float = 0.3
-    query_vectors: dict[str, list[float]] | None = None
+    query_vectors: QueryVectors | None = None
 
     def __post_init__(self) -> None:
         super().__init__()
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        # BM25 first: a vector being embedded ahead of time (`QueryVectors.prefetch`) is done meanwhile
+        lexical = LexicalRetriever(self.store, self.candidates, self.report_ids).retrieve(query_bundle)
         dense = DenseRetriever(self.store, self.embedding, self.candidates, self.report_ids,
                                self.query_vectors).retrieve(query_bundle)
-        lexical = LexicalRetriever(self.store, self.candidates, self.report_ids).retrieve(query_bundle)
         fused: dict[str, float] = {}
         nodes: dict[str, NodeWithScore] = {}
         for ranking in (dense, lexical):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -23,7 +24,7 @@ from rag.document_facts import signer_answer
 from rag.query_analysis import AnalyzedQuery, LocalityGazetteer, analyze_query, reporting_years
 from rag.figure_table import FigureTable, figure_rows
 from rag.precedents import PrecedentFilters, PrecedentFinder, PrecedentResult
-from rag.retrievers import HybridRetriever, hit_to_node, node_to_passage, round_robin
+from rag.retrievers import HybridRetriever, QueryVectors, dense_query_text, hit_to_node, node_to_passage, round_robin
 from rag.schema import Answer, AnswerProgress, DraftAnswer, Passage, QueryFilters
 from rag.settings import BaocaoSettings
 from vectorstore import (
@@ -91,6 +92,8 @@ class BaocaoService:
     def __init__(self, settings: BaocaoSettings | None = None) -> None:
         self.settings = settings or BaocaoSettings()
         self._catalog_cache: ReportCatalog | None = None
+        # one thread embeds questions ahead of their dense search (rag.retrievers.QueryVectors)
+        self._query_embedder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="baocao-query-embedding")
 
     @cached_property
     def embedding(self) -> ReportEmbedding:
@@ -223,7 +226,8 @@ class BaocaoService:
         years = set(query.years)
         boost = catalog.naming_years(years)
         restrict, series = self._select_by_period(query, restrict, catalog)
-        vectors: dict[str, list[float]] = {}  # the question is embedded once, however many searches it takes
+        vectors = QueryVectors(self.embedding, self._query_embedder)  # embedded once, meanwhile BM25 runs
+        vectors.prefetch(dense_query_text(query.text))
         retriever = HybridRetriever(self.store, self.embedding, k=k, report_ids=restrict, boost_report_ids=boost,
                                     diversify=query.asks_comparison or query.asks_list and not named,
                                     query_vectors=vectors)
@@ -287,7 +291,7 @@ class BaocaoService:
         return len(series_reports(query.period, scope)) > 1
 
     def _retrieve_per_place(self, text: str, places: list[set[str]], k: int, boost: set[str],
-                            vectors: dict[str, list[float]] | None = None):
+                            vectors: QueryVectors | None = None):
         """A question about several places is retrieved once per place, so that one place's many good
         passages cannot push another's out of the top k; the results are interleaved."""
         per_place = max(4, k // len(places))

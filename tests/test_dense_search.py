@@ -66,3 +66,31 @@ def test_a_search_over_many_chunks_or_much_of_a_small_collection_stays_with_chro
     store._chunk_total = None
     store.query([1.0] * 24, 3, ids=ids)
     assert len(calls) == 1  # 40 of 600 chunks
+
+
+def test_a_question_is_embedded_once_and_ahead_of_its_dense_search():
+    """`QueryVectors.prefetch` embeds on the executor's thread; the searches that follow wait for that
+    vector instead of embedding again, and a text not prefetched is embedded where it is asked for."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rag.retrievers import QueryVectors
+
+    class CountingEmbedding:
+        def __init__(self):
+            self.calls = []
+
+        def get_query_embedding(self, text):
+            self.calls.append((text, threading.current_thread().name))
+            return [float(len(text))]
+
+    embedding = CountingEmbedding()
+    with ThreadPoolExecutor(1, thread_name_prefix="ahead") as executor:
+        vectors = QueryVectors(embedding, executor)
+        vectors.prefetch("Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại?")
+        vectors.prefetch("Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại?")
+        assert vectors.vector("Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại?") == [42.0]
+        assert vectors.vector("Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại?") == [42.0]
+        assert vectors.vector("khác") == [4.0]
+    assert [(text, thread.startswith("ahead")) for text, thread in embedding.calls] == [
+        ("Quy Nhơn tiếp nhận bao nhiêu vụ khiếu nại?", True), ("khác", False)]
