@@ -118,6 +118,26 @@ def test_a_merge_batch_is_bounded_by_the_bytes_of_its_postings(tmp_path, monkeyp
                                       segments).fetchone()[0]
 
 
+def test_postings_rows_hold_each_terms_docs_in_order_whatever_order_they_come_in(tmp_path):
+    """Doc by doc (a batch written), term by term in order (segments merged one after another), and
+    term by term out of order (a merged segment holding older docs than a newer one): the same rows."""
+    index = LexicalIndex(tmp_path / "lexical")
+    conn = index._conn
+    expected = {5: [1, 4, 9], 7: [2, 9]}
+
+    def rows(segment):
+        return {term: np.frombuffer(docs, dtype="<i4").tolist() for term, docs, _ in
+                conn.execute("SELECT term, docs, tfs FROM postings WHERE segment = ?", (segment,))}
+
+    doc_major = (np.array([5, 7, 5, 5, 7]), np.array([1, 2, 4, 9, 9]), np.ones(5, np.int32))
+    term_major_in_order = (np.array([5, 5, 5, 7, 7]), np.array([1, 4, 9, 2, 9]), np.ones(5, np.int32))
+    term_major_out_of_order = (np.array([5, 5, 5, 7, 7]), np.array([9, 1, 4, 9, 2]), np.ones(5, np.int32))
+    for segment, (terms, docs, tfs), ascending in ((1, doc_major, True), (2, term_major_in_order, False),
+                                                   (3, term_major_out_of_order, False)):
+        LexicalIndex._append_postings(conn, segment, terms, docs.astype(np.int32), tfs, docs_ascending=ascending)
+        assert rows(segment) == expected, segment
+
+
 def test_search_results_restriction_and_abbreviations(tmp_path):
     index = LexicalIndex(tmp_path / "lexical")
     fill(index)

@@ -145,12 +145,12 @@ def chunk_bag(text: str, metadata: Mapping[str, Any], memo: dict[str, int] | Non
 
 
 _HASH_MEMO: dict[str, int] = {}
-_HASH_MEMO_LIMIT = 1_000_000
+_HASH_MEMO_LIMIT = 200_000
 
 
 def chunk_bags(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Bag]:
     """Bags of many (text, metadata); a module-level function so that a process pool can run it.
-    Token hashes are remembered across calls (up to a million tokens): chunks repeat their syllables."""
+    Token hashes are remembered across calls (up to 200,000 tokens): chunks repeat their syllables."""
     if len(_HASH_MEMO) > _HASH_MEMO_LIMIT:
         _HASH_MEMO.clear()
     return [chunk_bag(text, metadata, _HASH_MEMO) for text, metadata in records]
@@ -344,7 +344,7 @@ class LexicalIndex:
 
     @staticmethod
     def _write_segment(conn: sqlite3.Connection, docs: Sequence[tuple[int, Bag]]) -> None:
-        """One new segment with the postings of `docs` ((doc number, bag) each)."""
+        """One new segment with the postings of `docs` ((doc number, bag) each, doc numbers ascending)."""
         terms = np.concatenate([bag.terms for _, bag in docs])
         counts = np.concatenate([bag.counts for _, bag in docs])
         numbers = np.repeat(np.array([doc for doc, _ in docs], dtype=np.int32),
@@ -355,21 +355,34 @@ class LexicalIndex:
     def _insert_postings(conn: sqlite3.Connection, terms: np.ndarray, docs: np.ndarray, tfs: np.ndarray,
                          n_docs: int) -> None:
         segment = conn.execute("INSERT INTO segments (docs) VALUES (?)", (n_docs,)).lastrowid
-        LexicalIndex._append_postings(conn, segment, terms, docs, tfs)
+        LexicalIndex._append_postings(conn, segment, terms, docs, tfs, docs_ascending=True)
 
     @staticmethod
     def _append_postings(conn: sqlite3.Connection, segment: int, terms: np.ndarray, docs: np.ndarray,
-                         tfs: np.ndarray) -> None:
-        """Rows of `segment` for the given (term, doc, tf) triples: one per term, docs in order."""
-        order = np.lexsort((docs, terms))
-        terms, docs = terms[order], docs[order].astype("<i4")
-        tfs = np.minimum(tfs[order], np.iinfo(np.uint16).max).astype("<u2")
+                         tfs: np.ndarray, docs_ascending: bool = False) -> None:
+        """Rows of `segment` for the given (term, doc, tf) triples: one per term, docs in order.
+
+        A segment written from a batch of chunks is the largest array the index holds (about 3M entries
+        for 10k chunks), so copies are avoided: when the docs come in ascending order a stable sort by
+        term keeps them so, a merge's rows already in order are not sorted at all, and each row's
+        blobs are views of the sorted arrays."""
+        if docs_ascending:  # doc by doc: a stable sort by term keeps each term's docs in order
+            order = np.argsort(terms, kind="stable")
+        elif len(terms) > 1 and not ((terms[1:] > terms[:-1]) | ((terms[1:] == terms[:-1]) & (docs[1:] > docs[:-1]))).all():
+            order = np.lexsort((docs, terms))  # term by term (a merge), but some term's docs out of order
+        else:
+            order = None  # term by term with docs in order: a merge of segments written one after another
+        if order is not None:
+            terms, docs, tfs = terms[order], docs[order], tfs[order]
+            del order
+        docs = docs.astype("<i4", copy=False)
+        tfs = np.minimum(tfs, np.iinfo(np.uint16).max).astype("<u2", copy=False)
         starts = np.flatnonzero(np.r_[True, terms[1:] != terms[:-1]]) if len(terms) else np.zeros(0, np.int64)
         ends = np.r_[starts[1:], len(terms)]
-        docs_bytes, tfs_bytes = docs.tobytes(), tfs.tobytes()
+        docs_view, tfs_view = memoryview(docs).cast("B"), memoryview(tfs).cast("B")
         conn.executemany(
             "INSERT INTO postings (term, segment, docs, tfs) VALUES (?, ?, ?, ?)",
-            ((int(terms[s]), segment, docs_bytes[4 * s : 4 * e], tfs_bytes[2 * s : 2 * e])
+            ((int(terms[s]), segment, docs_view[4 * s : 4 * e], tfs_view[2 * s : 2 * e])
              for s, e in zip(starts.tolist(), ends.tolist())),
         )
 
