@@ -51,7 +51,7 @@ _PAGE = 1_000
 its time per chunk hardly changes (16.7 s and 19.4 s of CPU for the 100k chunks)."""
 POOL_OVER_CHUNKS = 2_000
 """More chunks than this to tokenise: a process pool does it (starting one costs about a second)."""
-_WRITE_BATCH_CHUNKS = 20_000
+_WRITE_BATCH_CHUNKS = 10_000
 """Chunks written to the lexical index as one segment (one transaction) during a sync."""
 _TOKENIZE_PART = 1_000
 """Chunks a pool worker tokenises per task: small enough to keep both cores busy while Chroma is read."""
@@ -67,6 +67,25 @@ class _SyncPlan:
     @property
     def chunks(self) -> int:
         return sum(r.chunks for r in self.reindex)
+
+
+@dataclass
+class _PendingBatch:
+    """Reports read for one lexical write, and how many of their tokenising parts were sent and are back."""
+
+    reports: list[tuple[str, str, list[ChunkRecord]]] = field(default_factory=list)
+    chunks: int = 0
+    parts: int = 0
+    received: int = 0
+    closed: bool = False  # all its reports are read and all its parts sent
+    bags: list[Bag] = field(default_factory=list)
+
+    def bags_per_report(self) -> list[list[Bag]]:
+        per_report, start = [], 0
+        for _, _, chunks in self.reports:
+            per_report.append(self.bags[start : start + len(chunks)])
+            start += len(chunks)
+        return per_report
 
 
 @dataclass
@@ -313,7 +332,7 @@ class ReportIndex:
                 self.rebuild.total = plan.chunks
                 with tqdm(total=plan.chunks, unit="đoạn", desc="Chỉ mục từ khóa",
                           disable=not self.show_progress or plan.chunks < 2_000, dynamic_ncols=True) as bar:
-                    for batch, bags in self._tokenised(self._batches(plan.reindex), plan.chunks):
+                    for batch, bags in self._tokenised(plan.reindex, plan.chunks):
                         lexical.replace_reports(batch, bags)
                         written = sum(len(chunks) for _, _, chunks in batch)
                         self.rebuild.done += written
@@ -325,51 +344,52 @@ class ReportIndex:
             log.info("Chỉ mục từ khóa: nạp lại %d báo cáo, bỏ %d.", len(reindexed), len(plan.remove))
         return LexicalSync(reindexed=reindexed, removed=plan.remove)
 
-    def _tokenised(self, batches: Iterator[list[tuple[str, str, list[ChunkRecord]]]], total: int
+    def _tokenised(self, reports: Sequence[StoredReport], total: int
                    ) -> Iterator[tuple[list[tuple[str, str, list[ChunkRecord]]], list[list[Bag]]]]:
-        """Each batch of reports with its chunks' bags, per report.
+        """The reports' chunks read from Chroma, in batches of about `_WRITE_BATCH_CHUNKS` chunks, each
+        with its chunks' bags, per report.
 
-        The chunks go to one process pool, for the whole sync, in parts of `_TOKENIZE_PART`; the pool
-        tokenises while this thread reads the next pages from Chroma, so reading and tokenising share
-        the cores instead of taking turns."""
+        The chunks go to one process pool, for the whole sync, in parts of `_TOKENIZE_PART`, each part
+        sent as soon as it is read: the pool tokenises while this thread reads the next pages, so
+        reading and tokenising share the cores instead of taking turns."""
         workers = self.workers if total >= POOL_OVER_CHUNKS else 1
-        waiting: deque[tuple[list[tuple[str, str, list[ChunkRecord]]], int]] = deque()
+        waiting: deque[_PendingBatch] = deque()  # batches being read or tokenised, oldest first
 
         def parts() -> Iterator[list[tuple[str, Any]]]:
-            for batch in batches:
-                records = [(text, meta) for _, _, chunks in batch for _, text, meta in chunks]
-                pieces = [records[i : i + _TOKENIZE_PART] for i in range(0, len(records), _TOKENIZE_PART)] or [[]]
-                waiting.append((batch, len(pieces)))
-                yield from pieces
+            records: list[tuple[str, Any]] = []
+            for report, chunks in self._read_reports(reports):
+                if not waiting or waiting[-1].closed:
+                    waiting.append(_PendingBatch())
+                batch = waiting[-1]
+                batch.reports.append((report.report_id, report.content_hash, chunks))
+                batch.chunks += len(chunks)
+                records.extend((text, meta) for _, text, meta in chunks)
+                while len(records) >= _TOKENIZE_PART:
+                    batch.parts += 1
+                    yield records[:_TOKENIZE_PART]
+                    records = records[_TOKENIZE_PART:]
+                if batch.chunks >= _WRITE_BATCH_CHUNKS:
+                    batch.closed = True
+                    if records:
+                        batch.parts += 1
+                        yield records
+                        records = []
+            if waiting and not waiting[-1].closed:
+                waiting[-1].closed = True
+                if records:
+                    waiting[-1].parts += 1
+                    yield records
 
-        bags: list[Bag] = []
-        received = 0
         for part in bags_in_pool(parts(), workers):
-            bags.extend(part)
-            received += 1
-            batch, expected = waiting[0]
-            if received < expected:
-                continue
-            waiting.popleft()
-            per_report, start = [], 0
-            for _, _, chunks in batch:
-                per_report.append(bags[start : start + len(chunks)])
-                start += len(chunks)
-            yield batch, per_report
-            bags, received = [], 0
-
-    def _batches(self, reports: Sequence[StoredReport]) -> Iterator[list[tuple[str, str, list[ChunkRecord]]]]:
-        """The reports' chunks from Chroma, grouped in batches of about `_WRITE_BATCH_CHUNKS` chunks."""
-        batch: list[tuple[str, str, list[ChunkRecord]]] = []
-        size = 0
-        for report, chunks in self._read_reports(reports):
-            batch.append((report.report_id, report.content_hash, chunks))
-            size += len(chunks)
-            if size >= _WRITE_BATCH_CHUNKS:
-                yield batch
-                batch, size = [], 0
-        if batch:
-            yield batch
+            batch = waiting[0]
+            batch.bags.extend(part)
+            batch.received += 1
+            while waiting and waiting[0].closed and waiting[0].received == waiting[0].parts:
+                done = waiting.popleft()
+                yield done.reports, done.bags_per_report()
+        while waiting:  # batches with no chunk to tokenise (reports Chroma holds nothing of)
+            done = waiting.popleft()
+            yield done.reports, done.bags_per_report()
 
     def _read_reports(self, reports: Sequence[StoredReport]) -> Iterator[tuple[StoredReport, list[ChunkRecord]]]:
         if len(reports) <= PAGED_READ_REPORTS:
