@@ -52,7 +52,9 @@ its time per chunk hardly changes (16.7 s and 19.4 s of CPU for the 100k chunks)
 POOL_OVER_CHUNKS = 2_000
 """More chunks than this to tokenise: a process pool does it (starting one costs about a second)."""
 _WRITE_BATCH_CHUNKS = 10_000
-"""Chunks written to the lexical index as one segment (one transaction) during a sync."""
+"""Chunks written to the lexical index as one segment (one transaction) during a sync. Its postings
+are the largest arrays a rebuild holds: at 100k chunks, batches of 20k gave a peak RSS of 1,244 MB and
+batches of 10k 1,061 MB, for one more merge (3 CPU-s) and about the same time (benchmarks/RESULTS.md)."""
 _TOKENIZE_PART = 1_000
 """Chunks a pool worker tokenises per task: small enough to keep both cores busy while Chroma is read."""
 _SYNCED_VERSION = "synced_registry_version"
