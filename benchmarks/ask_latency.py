@@ -9,6 +9,9 @@ Every question of the eval split is asked once to warm the process (model loaded
 - BM25: `store.lexical.search`
 - answer composition: `ExtractiveAnswerer.answer`
 - the rest of `ask` (query analysis, fusion, building the answer object) is "other".
+The query is embedded on a thread of its own while report selection and BM25 run
+(`rag.retrievers.QueryVectors`), so the stages overlap: their times may add up to more than the wall
+time of the asks, and "other" (wall time less the stages) is then what was not hidden.
 Prints p50/p95 of the whole `ask` (wall, and the process's CPU time: the machine may be shared), the load
 average, and each stage's share of the summed time.
 """
