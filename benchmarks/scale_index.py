@@ -98,7 +98,11 @@ def build(args: argparse.Namespace) -> None:
     client = _client(args.out, args.host, args.port)
     base_client = _client(args.base, None, None)
     base_chunks = base_client.get_collection(CHUNKS_COLLECTION)
-    base = base_chunks.get(include=["documents", "metadatas", "embeddings"])
+    base: dict[str, list] = {"ids": [], "documents": [], "metadatas": [], "embeddings": []}
+    for offset in range(0, base_chunks.count(), 5_000):  # one `get` of a large base: "too many SQL variables"
+        page = base_chunks.get(include=["documents", "metadatas", "embeddings"], limit=5_000, offset=offset)
+        for key in base:
+            base[key].extend(page[key])
     registry = base_client.get_collection(REPORTS_COLLECTION).get(include=["metadatas"])["metadatas"]
     if args.host:  # a server: create the collections there as the base has them
         from vectorstore.chroma_store import _open_or_create_chunks
