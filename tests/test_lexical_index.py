@@ -138,6 +138,26 @@ def test_postings_rows_hold_each_terms_docs_in_order_whatever_order_they_come_in
         assert rows(segment) == expected, segment
 
 
+def test_a_search_restricted_to_a_few_docs_scores_them_as_a_full_read_does(tmp_path, monkeypatch):
+    """Looking a few docs up in each segment's postings (binary search) gives exactly the scores of
+    reading every posting entry, with several segments and docs left dead by a replaced report."""
+    index = LexicalIndex(tmp_path / "lexical")
+    records = [(f"r{n}:0", text, {"report_id": f"r{n}", "ordinal": 0}) for n, (_, text, _, _) in enumerate(CHUNKS * 3)]
+    for record in records:
+        index.replace_report(record[2]["report_id"], "h", [record])
+    index.replace_report("r2", "h2", [("r2:0", "UBND xã Tịnh An tiếp nhận 3 đơn khiếu nại.", {"report_id": "r2", "ordinal": 0})])
+    assert index.segment_count() > 1 and not index._live_docs().all_alive
+    for query in ("tiếp nhận bao nhiêu vụ khiếu nại", "mô hình khu dân cư", "UBND xã Tịnh An"):
+        for report_ids in ({"r0"}, {"r2", "r7"}, {"r1", "r4", "r13", "nowhere"}):
+            monkeypatch.setattr(lexical_module, "FEW_DOCS_SHARE", 10**9)  # every entry read
+            full = index.scores(query, report_ids)
+            monkeypatch.setattr(lexical_module, "FEW_DOCS_SHARE", 1)  # a few docs looked up
+            index._last_postings = None
+            few = index.scores(query, report_ids)
+            assert full[0].tolist() == few[0].tolist() and full[1].tolist() == few[1].tolist(), (query, report_ids)
+            assert len(full[0]) > 0 or query == "mô hình khu dân cư"
+
+
 def test_search_results_restriction_and_abbreviations(tmp_path):
     index = LexicalIndex(tmp_path / "lexical")
     fill(index)

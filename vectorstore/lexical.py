@@ -63,6 +63,9 @@ SCHEMA_VERSION = "postings-1"
 _GLOSSARY_VERSION = hashlib.sha1(json.dumps(ABBREVIATIONS, sort_keys=True).encode()).hexdigest()[:10]
 TOKENS_VERSION = f"{TOKENIZER_VERSION}+glossary-{_GLOSSARY_VERSION}+blake2b8"
 MERGE_FACTOR = 8
+FEW_DOCS_SHARE = 32
+"""A search restricted to fewer than 1/32 of the docs looks each of them up in the postings (binary
+search per segment) instead of reading every posting entry of the query's terms."""
 """Segments of one size class (docs in [8^n, 8^(n+1))) merged into one when there are this many."""
 RETOKENIZE_BATCH_DOCS = 5_000
 """Docs re-tokenised (after a tokeniser change) and written as one segment at a time."""
@@ -185,6 +188,13 @@ class _LiveDocs:
         self._by_report = live_docs[order]
         sorted_reports = self.reports[self._by_report]
         self._report_starts = np.searchsorted(sorted_reports, np.arange(int(sorted_reports.max(initial=-1)) + 2))
+
+    def docs_of(self, report_ids: Iterable[str]) -> np.ndarray:
+        """The live docs of `report_ids`, sorted (unknown ids add nothing)."""
+        last = len(self._report_starts) - 1
+        slices = [self._by_report[self._report_starts[num]:self._report_starts[num + 1]]
+                  for num in (self.report_numbers.get(rid) for rid in report_ids) if num is not None and 0 <= num < last]
+        return np.sort(np.concatenate(slices)) if slices else np.zeros(0, np.int64)
 
     def mask_of(self, report_ids: Iterable[str]) -> np.ndarray:
         """A boolean array over doc numbers: the live docs of `report_ids` (unknown ids add nothing)."""
@@ -564,9 +574,13 @@ class LexicalIndex:
         terms = self._query_postings(query, live)
         if not terms:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        if report_ids is not None:
+            wanted_docs = live.docs_of(report_ids)
+            if len(wanted_docs) * FEW_DOCS_SHARE < live.count:
+                return self._scores_of_few(terms, wanted_docs, live)
         wanted = live.mask_of(report_ids) if report_ids is not None else None
         scores = np.zeros(len(live.alive), dtype=np.float32)
-        for docs, tfs, weight in terms:
+        for docs, tfs, weight, _ in terms:
             if wanted is not None:
                 keep = wanted[docs]
                 docs, tfs = docs[keep], tfs[keep]
@@ -574,9 +588,32 @@ class LexicalIndex:
         matched = np.flatnonzero(scores > 0)
         return matched, scores[matched]
 
-    def _query_postings(self, query: str, live: _LiveDocs) -> list[tuple[np.ndarray, np.ndarray, np.float32]]:
+    @staticmethod
+    def _scores_of_few(terms: list[tuple[np.ndarray, np.ndarray, np.float32, np.ndarray]], wanted: np.ndarray,
+                       live: _LiveDocs) -> tuple[np.ndarray, np.ndarray]:
+        """`scores` for a few docs (`wanted`, sorted): each is looked up in each posting part (one per
+        segment, its docs sorted) by binary search, instead of reading every entry of the postings,
+        which for a common term at a million chunks are a million. Same sums in the same order."""
+        scores = np.zeros(len(wanted), dtype=np.float32)
+        norms = live.norms[wanted]
+        for docs, tfs, weight, starts in terms:
+            ends = np.r_[starts[1:], len(docs)]
+            for start, end in zip(starts.tolist(), ends.tolist()):
+                position = np.searchsorted(docs[start:end], wanted)
+                inside = position < end - start
+                found = np.zeros(len(wanted), dtype=bool)
+                found[inside] = docs[start + position[inside]] == wanted[inside]
+                if found.any():
+                    tf = tfs[start + position[found]]
+                    scores[found] += weight * tf / (tf + norms[found])
+        matched = scores > 0
+        return wanted[matched], scores[matched]
+
+    def _query_postings(self, query: str, live: _LiveDocs
+                        ) -> list[tuple[np.ndarray, np.ndarray, np.float32, np.ndarray]]:
         """Per query term sharing a live doc: (live doc numbers, term counts as float32, idf × times
-        the term is in the query), in the order of the postings table. The last query's are kept
+        the term is in the query, where each segment's part of the docs starts), in the order of the
+        postings table. The last query's are kept
         while the index is unchanged: a question about several places searches once per place with
         the same text, and reading the postings is half the cost of a search."""
         memo = self._last_postings
@@ -597,17 +634,21 @@ class LexicalIndex:
         for term, (doc_parts, tf_parts) in postings.items():
             docs = np.concatenate(doc_parts) if len(doc_parts) > 1 else doc_parts[0]
             tfs = np.concatenate(tf_parts) if len(tf_parts) > 1 else tf_parts[0]
+            starts = np.cumsum([0] + [len(part) for part in doc_parts[:-1]])
+            keep = None
             if max((int(part[-1]) for part in doc_parts if len(part)), default=-1) >= len(live.alive):
                 keep = docs < len(live.alive)  # written by another process after the arrays were read
-                docs, tfs = docs[keep], tfs[keep]
             if not live.all_alive:
-                keep = live.alive[docs]
+                alive = live.alive[np.minimum(docs, len(live.alive) - 1)]
+                keep = alive if keep is None else keep & alive
+            if keep is not None:  # the parts' bounds move with what is dropped before them
+                starts = np.r_[0, np.cumsum(keep)][starts]
                 docs, tfs = docs[keep], tfs[keep]
             df = len(docs)
             if not df:
                 continue
             idf = math.log1p((live.count - df + 0.5) / (df + 0.5))
-            terms.append((docs, tfs.astype(np.float32), np.float32(idf * weight_of[term])))
+            terms.append((docs, tfs.astype(np.float32), np.float32(idf * weight_of[term]), starts))
         self._last_postings = (query, live, terms)
         return terms
 
