@@ -196,16 +196,6 @@ class _LiveDocs:
                   for num in (self.report_numbers.get(rid) for rid in report_ids) if num is not None and 0 <= num < last]
         return np.sort(np.concatenate(slices)) if slices else np.zeros(0, np.int64)
 
-    def mask_of(self, report_ids: Iterable[str]) -> np.ndarray:
-        """A boolean array over doc numbers: the live docs of `report_ids` (unknown ids add nothing)."""
-        mask = np.zeros(len(self.alive), dtype=bool)
-        last = len(self._report_starts) - 1
-        for report_id in report_ids:
-            num = self.report_numbers.get(report_id)
-            if num is not None and 0 <= num < last:
-                mask[self._by_report[self._report_starts[num]:self._report_starts[num + 1]]] = True
-        return mask
-
 
 class LexicalIndex:
     """BM25 over the chunks, persisted in `folder` (see the module docstring)."""
@@ -574,11 +564,13 @@ class LexicalIndex:
         terms = self._query_postings(query, live)
         if not terms:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        wanted = None
         if report_ids is not None:
             wanted_docs = live.docs_of(report_ids)
             if len(wanted_docs) * FEW_DOCS_SHARE < live.count:
                 return self._scores_of_few(terms, wanted_docs, live)
-        wanted = live.mask_of(report_ids) if report_ids is not None else None
+            wanted = np.zeros(len(live.alive), dtype=bool)
+            wanted[wanted_docs] = True
         scores = np.zeros(len(live.alive), dtype=np.float32)
         for docs, tfs, weight, _ in terms:
             if wanted is not None:
