@@ -44,9 +44,10 @@ def _tone_fix_candidates() -> re.Pattern[str]:
 
     A letter followed by a combining mark (one with no precomposed form stays apart in NFC) counts as
     a candidate whatever the mark, which keeps the test a superset of the two fixes."""
+    decomposed = [(chr(code), unicodedata.normalize("NFD", chr(code))) for code in range(0x41, 0x1F00)]
+
     def letters(test) -> str:
-        return "".join(chr(code) for code in range(0x41, 0x1F00)
-                       if test(unicodedata.normalize("NFD", chr(code))))
+        return "".join(char for char, parts in decomposed if test(parts))
 
     def based(bases: str) -> str:
         return f"[{letters(lambda p: p[0] in bases)}][\u0300-\u036f]"
