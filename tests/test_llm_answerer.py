@@ -520,15 +520,24 @@ def test_a_figure_of_another_period_is_rejected_and_the_right_one_passes(server,
     assert "Đã bỏ 1 câu" in repaired.notices[0] and "số liệu không thuộc kỳ được hỏi" in repaired.notices[0]
 
 
-def test_a_target_given_for_a_result_is_rejected(server):
+def assert_rejected_then_kept(server, question: str, source: Passage, wrong: str, reason: str, right: str,
+                              figure: str) -> None:
+    """Through the scripted server: the `wrong` answer falls back to the extractive one with a notice
+    naming `reason`; the `right` one is the model's own, with its `figure`."""
     answerer = LLMAnswerer(openai_llm(server.openai_url), real_extractive)
-    server.script(Reply(content="Tỷ lệ người dân có tài khoản định danh điện tử đạt 80% [1]."))
-    _, rejected = run_stream(answerer, question=RESULT_QUESTION, passages=[IDENTITY])
-    assert_fallback(rejected, "chỉ tiêu kế hoạch được đưa ra như kết quả", real_extractive, passages=[IDENTITY],
-                    question=RESULT_QUESTION)
-    server.script(Reply(content="Năm 2024, tỷ lệ người dân có tài khoản định danh điện tử đạt 65% [1]."))
-    _, kept = run_stream(answerer, question=RESULT_QUESTION, passages=[IDENTITY])
-    assert kept.answerer == "llm" and "65%" in kept.text
+    server.script(Reply(content=wrong))
+    _, rejected = run_stream(answerer, question=question, passages=[source])
+    assert_fallback(rejected, reason, real_extractive, passages=[source], question=question)
+    server.script(Reply(content=right))
+    _, kept = run_stream(answerer, question=question, passages=[source])
+    assert kept.answerer == "llm" and figure in kept.text
+
+
+def test_a_target_given_for_a_result_is_rejected(server):
+    assert_rejected_then_kept(
+        server, RESULT_QUESTION, IDENTITY, "Tỷ lệ người dân có tài khoản định danh điện tử đạt 80% [1].",
+        "chỉ tiêu kế hoạch được đưa ra như kết quả",
+        "Năm 2024, tỷ lệ người dân có tài khoản định danh điện tử đạt 65% [1].", "65%")
 
 
 def test_the_model_sees_only_passages_of_the_asked_place(server):
@@ -552,11 +561,5 @@ def test_a_figure_of_another_kind_is_rejected(server):
     question = "Tỷ lệ giải quyết đơn khiếu nại của Quy Nhơn là bao nhiêu?"
     source = Passage(chunk_id="qn-rate", section="III.6", section_title="Kết quả giải quyết đơn thư", score=0.9,
                      text="Tiếp nhận 147 vụ khiếu nại. Tỷ lệ giải quyết đơn khiếu nại đạt 96%.", **QN)
-    answerer = LLMAnswerer(openai_llm(server.openai_url), real_extractive)
-    server.script(Reply(content="Thành phố Quy Nhơn tiếp nhận 147 vụ khiếu nại [1]."))
-    _, rejected = run_stream(answerer, question=question, passages=[source])
-    assert_fallback(rejected, "số liệu không đúng loại được hỏi", real_extractive, passages=[source],
-                    question=question)
-    server.script(Reply(content="Tỷ lệ giải quyết đơn khiếu nại đạt 96% [1]."))
-    _, kept = run_stream(answerer, question=question, passages=[source])
-    assert kept.answerer == "llm" and "96%" in kept.text
+    assert_rejected_then_kept(server, question, source, "Thành phố Quy Nhơn tiếp nhận 147 vụ khiếu nại [1].",
+                              "số liệu không đúng loại được hỏi", "Tỷ lệ giải quyết đơn khiếu nại đạt 96% [1].", "96%")
